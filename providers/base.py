@@ -1,0 +1,83 @@
+"""What every list source provides: parse what a person pasted, fetch the list's items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+MediaType = Literal["movie", "tv"]
+
+
+class ListInputError(ValueError):
+    """What a person typed is not a list this source (or any source) accepts."""
+
+
+class FetchError(Exception):
+    """A list could not be fetched. The message is for a person: what went wrong, what to do."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """A normalised reference to one list: the source, its id there, and the URL to show."""
+
+    source: str
+    key: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a list, with every id the source gave."""
+
+    title: str = ""
+    year: int | None = None
+    media_type: MediaType | None = None
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    source_id: str = ""
+
+    @property
+    def identity(self) -> str:
+        """A key that is stable for the same entry across fetches of one list."""
+        if self.tmdb_id and self.media_type:
+            return f"tmdb:{self.media_type}:{self.tmdb_id}"
+        if self.imdb_id:
+            return f"imdb:{self.imdb_id}"
+        if self.tvdb_id:
+            return f"tvdb:{self.tvdb_id}"
+        if self.source_id:
+            return f"src:{self.source_id}"
+        kind = self.media_type or "any"
+        return f"title:{kind}:{self.title.casefold()}:{self.year or ''}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title or self.identity
+
+
+@dataclass
+class FetchResult:
+    """A fetched list. `complete` is False when only part of it could be read."""
+
+    name: str
+    items: list[Item]
+    route: str
+    complete: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+class Provider(Protocol):
+    source: str
+    label: str
+    accepted_forms: str
+
+    def parse(self, text: str) -> ListRef | None:
+        """The list reference for `text`, None if it is not this source's, ListInputError if it
+        is this source's but malformed."""
+
+    def fetch(self, ref: ListRef) -> FetchResult: ...

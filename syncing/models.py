@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from lists.models import FollowedList, ListItem, Title
+
+
+class Fork(models.TextChoices):
+    OVERSEERR = "overseerr", "Overseerr"
+    JELLYSEERR = "jellyseerr", "Jellyseerr"
+    SEERR = "seerr", "Seerr"
+
+
+class ServerConnection(models.Model):
+    """The request server ListSync talks to. One row; first filled from the environment."""
+
+    url = models.URLField("server URL", blank=True, help_text="For example http://host:5055")
+    api_key = models.CharField("API key", max_length=200, blank=True)
+    default_user_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Request as this user; empty: the API key's own user."
+    )
+    is_4k = models.BooleanField("request 4K", default=False)
+    fork = models.CharField(max_length=12, choices=Fork.choices, blank=True)
+    version = models.CharField(max_length=40, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "request server"
+
+    def __str__(self) -> str:
+        return self.url or "(no request server set)"
+
+    @classmethod
+    def get(cls) -> ServerConnection:
+        """The connection, created from LISTSYNC_SERVER_* on first use."""
+        connection, _ = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "url": settings.LISTSYNC_SERVER_URL,
+                "api_key": settings.LISTSYNC_SERVER_API_KEY,
+                "default_user_id": settings.LISTSYNC_SERVER_USER,
+            },
+        )
+        return connection
+
+    @property
+    def masked_api_key(self) -> str:
+        return mask_secret(self.api_key)
+
+
+def mask_secret(secret: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it."""
+    if not secret:
+        return ""
+    if len(secret) <= 8:
+        return "•" * 8
+    return f"{secret[:2]}{'•' * 8}{secret[-2:]}"
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Manual"
+    CLI = "cli", "Command line"
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    INTERRUPTED = "interrupted", "Interrupted"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SyncRun(models.Model):
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    state = models.CharField(max_length=12, choices=RunState.choices, default=RunState.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    followed_list = models.ForeignKey(
+        FollowedList,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Set when the run synced one list only.",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0, help_text="Titles this run decides on.")
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # The database itself guarantees one running sync, across processes and machines.
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=models.Q(state="running"),
+                name="one_running_sync",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sync #{self.pk} ({self.get_state_display().lower()})"
+
+    @property
+    def duration(self) -> float | None:
+        if not self.finished_at:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class OutcomeKind(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    ALREADY_REQUESTED = "already_requested", "Already requested"
+    ALREADY_AVAILABLE = "already_available", "Already available"
+    PARTIALLY_AVAILABLE = "partially_available", "Partially available"
+    SKIPPED = "skipped", "Skipped"
+    NOT_FOUND = "not_found", "Not found"
+    FAILED = "failed", "Failed"
+    WOULD_REQUEST = "would_request", "Would request (dry run)"
+
+
+class MatchedBy(models.TextChoices):
+    TMDB = "tmdb", "TMDB id"
+    IMDB = "imdb", "IMDb id"
+    TVDB = "tvdb", "TVDB id"
+    TITLE_YEAR = "title_year", "Title and year"
+    TITLE = "title", "Title only"
+
+
+class Outcome(models.Model):
+    """What one run did with one title (or with a list entry the server could not find)."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="outcomes")
+    title = models.ForeignKey(
+        Title, null=True, blank=True, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    list_item = models.ForeignKey(
+        ListItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The list entry this came from (the first, when several lists hold it).",
+    )
+    label = models.CharField(max_length=320, help_text="The title as the list named it.")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    matched_by = models.CharField(max_length=10, choices=MatchedBy.choices, blank=True)
+    seasons = models.JSONField(
+        default=list, blank=True, help_text="Partially available shows: the seasons requested."
+    )
+    message = models.TextField(blank=True, help_text="Why skipped, or what failed.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "title"],
+                condition=models.Q(title__isnull=False),
+                name="one_outcome_per_title_per_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.get_kind_display()}"
