@@ -148,4 +148,10 @@ class ListItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title_text} ({self.year})" if self.year else self.title_text or self.identity
+        if self.title_text:
+            return f"{self.title_text} ({self.year})" if self.year else self.title_text
+        if self.imdb_id:
+            return self.imdb_id
+        if self.tmdb_id:
+            return f"tmdb:{self.media_type}:{self.tmdb_id}"
+        return f"tvdb:{self.tvdb_id}" if self.tvdb_id else self.identity

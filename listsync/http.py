@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,10 +73,12 @@ def call(
     *,
     timeout: float | None = None,
     retries: int | None = None,
+    final: Callable[[requests.Response], bool] | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """Make one call, retrying timeouts, connection failures, 429 and 5xx a bounded number of
-    times. Returns the response for every other status: what a 4xx means is the caller's call."""
+    times. Returns the response for every other status: what a 4xx means is the caller's call.
+    `final` recognises the 5xx answers a retry cannot change, which are returned at once."""
     timeout = settings.LISTSYNC_HTTP_TIMEOUT if timeout is None else timeout
     retries = settings.LISTSYNC_HTTP_RETRIES if retries is None else retries
     host = host_of(url)
@@ -94,7 +97,7 @@ def call(
         except requests.RequestException as exc:
             raise HttpError(f"bad request to {host}: {exc}", url=url) from exc
         else:
-            if response.status_code not in RETRYABLE_STATUSES:
+            if response.status_code not in RETRYABLE_STATUSES or (final and final(response)):
                 return response
             error = HttpError(
                 f"{host} answered {response.status_code} {response.reason}",

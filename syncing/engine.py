@@ -264,12 +264,13 @@ class Sync:
                     to_find.append(unit)
                 else:
                     to_settle.append(unit)
-            settled_titles = {u.title.pk for u in to_settle if u.title}
+            settling = {tmdb_key(u): u for u in to_settle}
             for found in self.in_parallel(self.find, to_find):
-                if found_unit := self.after_find(found, settled_titles):
+                if found_unit := self.after_find(found, settling):
                     to_settle.append(found_unit)
             for found in self.in_parallel(self.settle, to_settle):
                 self.record(found)
+            self.beat(force=True)
 
     def lists(self) -> list[FollowedList]:
         if self.run.followed_list_id:
@@ -328,6 +329,11 @@ class Sync:
                 if value:
                     media = matching.pick_by_id(self.client.search(f"{kind}:{value}"), media_type)
                     if media:
+                        # Search results carry no external ids: keep the one that found it.
+                        if kind == "imdb":
+                            media.imdb_id = media.imdb_id or item.imdb_id
+                        else:
+                            media.tvdb_id = media.tvdb_id or item.tvdb_id
                         return Found(unit, Verdict(""), media=media, matched_by=kind)
             if item.title_text:
                 results = self.client.search(item.title_text)
@@ -380,9 +386,9 @@ class Sync:
 
     # Back in this thread: the database.
 
-    def after_find(self, found: Found, settled_titles: set[int]) -> Unit | None:
+    def after_find(self, found: Found, settling: dict[tuple[str, int], Unit]) -> Unit | None:
         """A found entry becomes a title to settle, unless another entry of this run already
-        is that title (then its entries join it) or a recent check answers it."""
+        is that title (then its entries join that one) or a recent check answers it."""
         unit = found.unit
         if found.media is None:
             self.record(found)
@@ -394,10 +400,14 @@ class Sync:
         for item in unit.items:
             item.title, item.matched_by = title, found.matched_by
         unit.title, unit.media, unit.matched_by = title, found.media, found.matched_by
-        if title.pk in settled_titles or title.pk in self.outcome_titles:
-            self.run.total -= 1  # another entry of this run is the same title: one outcome
+        same = settling.get(tmdb_key(unit))
+        if same is not None or title.pk in self.outcome_titles:
+            # Another entry of this run is the same title: one outcome, one request.
+            if same is not None:
+                same.items.extend(unit.items)
+            self.run.total -= 1
             return None
-        settled_titles.add(title.pk)
+        settling[tmdb_key(unit)] = unit
         early = self.without_server(unit)
         if early:
             self.record(early)
@@ -474,6 +484,13 @@ class Sync:
                 for future in pending:
                     future.cancel()
         self.run.counts = dict(self.counts)
+
+
+def tmdb_key(unit: Unit) -> tuple[str, int]:
+    """(media type, TMDB id): what makes two units the same title."""
+    if unit.title:
+        return unit.title.media_type, unit.title.tmdb_id
+    return unit.first.media_type, unit.first.tmdb_id or 0
 
 
 def has_tmdb_id(unit: Unit) -> bool:

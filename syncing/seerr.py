@@ -155,13 +155,20 @@ def media_from_result(result: dict[str, Any], details_of: str | None = None) -> 
     )
 
 
+def is_unable_to_retrieve(response: Any) -> bool:
+    return response.status_code == 500 and "Unable to retrieve" in message_of(response)
+
+
 def message_of(response: Any) -> str:
     try:
         body = response.json()
     except ValueError:
         return response.text[:200]
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
+    if isinstance(body, dict):
+        # Most answers say `message`; the servers' auth check says `error`.
+        for key in ("message", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
     return str(body)[:200]
 
 
@@ -207,7 +214,7 @@ class SeerrClient:
 
         Raises ServerProblem naming exactly what is wrong."""
         try:
-            response = self._call("GET", "/status", retries=1)
+            response = self._call("GET", "/status")
         except http.HttpError as exc:
             raise ServerProblem(f"The request server is unreachable: {exc}") from exc
         try:
@@ -222,7 +229,7 @@ class SeerrClient:
             )
         version = str(status["version"])
         self.fork = fork_of(version)
-        me = self._call("GET", "/auth/me", user_id=user_id, retries=1)
+        me = self._call("GET", "/auth/me", user_id=user_id)
         if me.status_code in (401, 403):
             raise ServerProblem(
                 "The request server refused the API key (HTTP "
@@ -274,9 +281,12 @@ class SeerrClient:
         return [m for m in (media_from_result(r) for r in results if isinstance(r, dict)) if m]
 
     def details(self, media_type: str, tmdb_id: int) -> Media | None:
-        """Full details with mediaInfo (status, requests, seasons); None if TMDB has no such id."""
-        response = self._call("GET", f"/{media_type}/{tmdb_id}")
-        if response.status_code == 404:
+        """Full details with mediaInfo (status, requests, seasons); None if TMDB has no such id.
+
+        The servers turn every TMDB failure into 500 "Unable to retrieve movie." (or
+        "series."), an unknown id included: that answer is final, not worth retrying."""
+        response = self._call("GET", f"/{media_type}/{tmdb_id}", final=is_unable_to_retrieve)
+        if response.status_code == 404 or is_unable_to_retrieve(response):
             return None
         if response.status_code != 200:
             raise http.HttpError(
@@ -300,13 +310,16 @@ class SeerrClient:
         is_4k: bool = False,
         user_id: int | None = None,
     ) -> RequestResult:
-        body: dict[str, Any] = {"mediaType": media.media_type, "mediaId": media.tmdb_id}
+        # is4k always: without it the servers' duplicate check may not match (see sandbox).
+        body: dict[str, Any] = {
+            "mediaType": media.media_type,
+            "mediaId": media.tmdb_id,
+            "is4k": is_4k,
+        }
         if media.media_type == "tv":
             body["seasons"] = seasons if seasons is not None else "all"
             if media.tvdb_id:
                 body["tvdbId"] = media.tvdb_id
-        if is_4k:
-            body["is4k"] = True
         response = self._call("POST", "/request", json=body, user_id=user_id)
         status = response.status_code
         if status == 201:

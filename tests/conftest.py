@@ -7,3 +7,20 @@ def fast_retries(settings):
     settings.LISTSYNC_HTTP_BACKOFF = 0.01
     settings.LISTSYNC_HTTP_MAX_WAIT = 0.5
     settings.LISTSYNC_HTTP_TIMEOUT = 5.0
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Start sandbox request servers on free loopback ports; all stopped after the test."""
+    from syncing.sandbox import SandboxServer
+
+    started = []
+
+    def start(**options):
+        server = SandboxServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
