@@ -9,6 +9,15 @@ def fast_retries(settings):
     settings.LISTSYNC_HTTP_TIMEOUT = 5.0
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Tests run without collectstatic, so without the hashed-name manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def sandbox_factory():
     """Start sandbox request servers on free loopback ports; all stopped after the test."""

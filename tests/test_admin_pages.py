@@ -1,0 +1,83 @@
+"""The admin is the UI for now: every page renders for staff, list pages in fixed queries,
+and the API key is never shown back."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lists.models import ListItem
+from syncing.models import Outcome, RunState, ServerConnection, SyncRun, Trigger
+from tests.factories import connect, manual_list, title
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    admin = get_user_model().objects.create_superuser("boss", "", "pw-123456")
+    client.force_login(admin)
+    return client
+
+
+def some_data(n: int, start: int = 1) -> None:
+    ids = range(start, start + n)
+    followed = manual_list(*[f"tmdb:movie:{i}" for i in ids])
+    run = SyncRun.objects.create(trigger=Trigger.CLI, state=RunState.SUCCEEDED)
+    for i in ids:
+        t = title(i)
+        item = ListItem.objects.create(
+            followed_list=followed,
+            identity=f"tmdb:movie:{i}",
+            tmdb_id=i,
+            media_type="movie",
+            title=t,
+        )
+        Outcome.objects.create(run=run, title=t, list_item=item, label=str(t), kind="requested")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "lists/followedlist",
+        "lists/title",
+        "lists/listitem",
+        "syncing/syncrun",
+        "syncing/outcome",
+        "syncing/serverconnection",
+    ],
+)
+def test_list_pages_take_the_same_queries_for_3_or_30_rows(staff_client, page):
+    connect("http://sandbox.local:5055")
+    some_data(3)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(f"/admin/{page}/").status_code == 200
+    some_data(30, start=100)
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.get(f"/admin/{page}/")
+    assert response.status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_api_key_is_masked_and_kept_when_left_empty(staff_client):
+    connect("http://sandbox.local:5055", api_key="supersecretkey-1234")
+    page = staff_client.get("/admin/syncing/serverconnection/1/change/").content.decode()
+    assert "supersecretkey-1234" not in page and "su••••••••34" in page
+    staff_client.post(
+        "/admin/syncing/serverconnection/1/change/",
+        {"url": "http://other.local:5055", "api_key": "", "default_user_id": "", "_save": "1"},
+    )
+    stored = ServerConnection.get()
+    assert stored.url == "http://other.local:5055" and stored.api_key == "supersecretkey-1234"
+    listing = staff_client.get("/admin/syncing/serverconnection/").content.decode()
+    assert "supersecretkey-1234" not in listing
+
+
+def test_the_admin_needs_a_login(client):
+    response = client.get("/admin/lists/followedlist/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_health_is_open_and_checks_the_database(client):
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
