@@ -16,7 +16,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -140,9 +140,10 @@ def execute_run(
     """Carry out a claimed run. Whatever happens, the run ends in a final state."""
     state, error = RunState.SUCCEEDED, ""
     try:
-        Sync(run, rerequest_removed=rerequest_removed, on_progress=on_progress).carry_out()
+        work = Sync(run, rerequest_removed=rerequest_removed, on_progress=on_progress)
+        work.carry_out()
         failed = run.counts.get(OutcomeKind.FAILED, 0)
-        if failed and failed == run.counts.get("asked", 0):
+        if failed and failed == work.asked:
             state, error = RunState.FAILED, "Every title the server was asked about failed."
     except ServerProblem as exc:
         state, error = RunState.FAILED, str(exc)
@@ -154,7 +155,6 @@ def execute_run(
     run.state = state
     run.error = error
     run.finished_at = timezone.now()
-    run.counts.pop("asked", None)
     run.save()
     if on_progress:
         on_progress(run)
@@ -213,7 +213,6 @@ class Found:
     media: Media | None = None
     matched_by: str = ""
     asked_server: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Sync:
@@ -229,6 +228,7 @@ class Sync:
         self.on_progress = on_progress
         self.connection = ServerConnection.get()
         self.counts: Counter[str] = Counter()
+        self.asked = 0  # titles the server was asked about in this run
         self.outcome_titles: set[int] = set()
         self.fresh_after = timezone.now() - timedelta(hours=settings.LISTSYNC_REFRESH_HOURS)
         self.last_beat = timezone.now()
@@ -447,7 +447,7 @@ class Sync:
             self.outcome_titles.add(title.pk)
         self.counts[verdict.kind] += 1
         if found.asked_server:
-            self.counts["asked"] += 1
+            self.asked += 1
         self.run.done += 1
         self.beat()
 

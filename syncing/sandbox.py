@@ -78,7 +78,10 @@ def has_permission(granted: int, wanted: int | Iterable[int], *, any_of: bool = 
 
 
 class MediaState(Enum):
-    """What the request server knows about a title, in words (`mediaInfo.status`)."""
+    """What the request server knows about a title, in words (`mediaInfo.status`).
+
+    Deliberately not shared with syncing.seerr: the sandbox plays the server from the servers'
+    own code, so a misreading in the client cannot hide behind the same misreading here."""
 
     UNKNOWN = "unknown"  # known to the server, nothing requested
     PENDING = "pending"

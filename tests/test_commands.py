@@ -54,12 +54,16 @@ def test_lists_shows_each_list():
     assert "stevenlu" in output and "never" in output
 
 
-def test_runsync_json_gives_the_run_and_its_counts(sandbox_factory, tmp_path):
-    server = sandbox_factory()
-    connect(server.url)
+def follow_against_sandbox(sandbox_factory, tmp_path, *lines):
+    """A manual list added through the command, and a sandbox server to sync it to."""
+    connect(sandbox_factory().url)
     items = tmp_path / "list.txt"
-    items.write_text("tmdb:movie:603\ntmdb:movie:550\n")
+    items.write_text("\n".join(lines))
     run("addlist", "manual", "--items-file", str(items))
+
+
+def test_runsync_json_gives_the_run_and_its_counts(sandbox_factory, tmp_path):
+    follow_against_sandbox(sandbox_factory, tmp_path, "tmdb:movie:603", "tmdb:movie:550")
 
     result = json.loads(run("runsync", "--json"))
 
@@ -76,11 +80,7 @@ def test_runsync_exits_non_zero_when_the_run_fails(capsys):
 
 
 def test_runsync_summary_names_each_outcome(sandbox_factory, tmp_path):
-    server = sandbox_factory()
-    connect(server.url)
-    items = tmp_path / "list.txt"
-    items.write_text("tmdb:movie:603\nNothing Like This (2001)\n")
-    run("addlist", "manual", "--items-file", str(items))
+    follow_against_sandbox(sandbox_factory, tmp_path, "tmdb:movie:603", "Nothing Like This (2001)")
     output = run("runsync", "--dry-run")
     assert "(dry run): Succeeded" in output
     assert "Would request (dry run)" in output and "Not found" in output
