@@ -10,7 +10,7 @@ from django.utils import timezone
 
 import providers
 from lists.models import FollowedList, ListItem, MediaFilter, SeasonsPolicy
-from providers import FetchError, FetchResult, Item, ListInputError
+from providers import FetchContext, FetchError, FetchResult, Item, ListInputError
 from providers.manual import parse_lines
 
 log = logging.getLogger(__name__)
@@ -54,20 +54,20 @@ def add_list(
     return followed, warnings
 
 
-def fetch_items(followed: FollowedList) -> FetchResult:
+def fetch_items(followed: FollowedList, context: FetchContext) -> FetchResult:
     if followed.source == "manual":
         return providers.MANUAL.read(followed.manual_items, followed.name)
     if followed.source not in providers.PROVIDERS:
         raise FetchError(f"ListSync has no source called {followed.source!r} any more.")
-    return providers.fetch(followed.ref)
+    return providers.fetch(followed.ref, context)
 
 
-def refresh_list(followed: FollowedList) -> FetchResult | None:
+def refresh_list(followed: FollowedList, context: FetchContext) -> FetchResult | None:
     """Fetch a list and store its items. On failure the error is stored on the list, its items
     are kept as they were, and None is returned."""
     now = timezone.now()
     try:
-        result = fetch_items(followed)
+        result = fetch_items(followed, context)
     except FetchError as exc:
         log.warning("list %s: %s", followed.pk, exc)
         followed.last_error = str(exc)

@@ -247,7 +247,18 @@ LISTSYNC_HTTP_RETRIES = env_int("LISTSYNC_HTTP_RETRIES", 3, minimum=0)
 LISTSYNC_HTTP_BACKOFF = env_float("LISTSYNC_HTTP_BACKOFF", 0.5)
 LISTSYNC_HTTP_MAX_WAIT = env_float("LISTSYNC_HTTP_MAX_WAIT", 60.0)
 
-# List sources. Each base URL can point at a mirror or a local test server.
+# List sources. Each base URL can point at a mirror or a local test server: the URL a person
+# pastes keeps its real host, only the fetch goes here.
 LISTSYNC_STEVENLU_URL = env_str(
     "LISTSYNC_STEVENLU_URL", "https://s3.amazonaws.com/popular-movies/movies.json"
 )
+LISTSYNC_IMDB_BASE_URL = env_str("LISTSYNC_IMDB_BASE_URL", "https://www.imdb.com")
+LISTSYNC_IMDB_GRAPHQL_URL = env_str("LISTSYNC_IMDB_GRAPHQL_URL", "https://api.graphql.imdb.com/")
+LISTSYNC_TRAKT_BASE_URL = env_str("LISTSYNC_TRAKT_BASE_URL", "https://trakt.tv")
+LISTSYNC_TRAKT_API_URL = env_str("LISTSYNC_TRAKT_API_URL", "https://api.trakt.tv")
+LISTSYNC_TRAKT_CLIENT_ID = env_secret("LISTSYNC_TRAKT_CLIENT_ID")
+LISTSYNC_LETTERBOXD_BASE_URL = env_str("LISTSYNC_LETTERBOXD_BASE_URL", "https://letterboxd.com")
+LISTSYNC_MDBLIST_BASE_URL = env_str("LISTSYNC_MDBLIST_BASE_URL", "https://mdblist.com")
+LISTSYNC_MDBLIST_API_URL = env_str("LISTSYNC_MDBLIST_API_URL", "https://api.mdblist.com")
+LISTSYNC_MDBLIST_API_KEY = env_secret("LISTSYNC_MDBLIST_API_KEY")
+LISTSYNC_CHROMIUM_PATH = env_str("LISTSYNC_CHROMIUM_PATH", "/usr/bin/chromium")

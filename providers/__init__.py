@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from providers.base import FetchError, FetchResult, Item, ListInputError, ListRef, Provider
+from providers.context import FetchContext
 from providers.manual import Manual
 from providers.stevenlu import StevenLu
 
-__all__ = ["FetchError", "FetchResult", "Item", "ListInputError", "ListRef", "Provider"]
+__all__ = [
+    "FetchContext",
+    "FetchError",
+    "FetchResult",
+    "Item",
+    "ListInputError",
+    "ListRef",
+    "Provider",
+]
 
 MANUAL = Manual()
 PROVIDERS: dict[str, Provider] = {p.source: p for p in (StevenLu(),)}
@@ -27,5 +36,5 @@ def parse_list(text: str) -> ListRef:
     raise ListInputError(f"{text[:200]!r} is not a list ListSync can follow. Accepted: {forms}.")
 
 
-def fetch(ref: ListRef) -> FetchResult:
-    return PROVIDERS[ref.source].fetch(ref)
+def fetch(ref: ListRef, context: FetchContext) -> FetchResult:
+    return PROVIDERS[ref.source].fetch(ref, context)

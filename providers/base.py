@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+from urllib.parse import SplitResult, urlsplit
+
+if TYPE_CHECKING:
+    from providers.context import FetchContext
 
 MediaType = Literal["movie", "tv"]
 
@@ -18,6 +23,38 @@ class FetchError(Exception):
     def __init__(self, message: str, *, retryable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class PageChanged(FetchError):
+    """The page or API answered, but not in the shape the parser knows: the site changed."""
+
+
+class Blocked(FetchError):
+    """A WAF or Cloudflare challenge stood in the way."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+class ListUnavailable(FetchError):
+    """The list is private, deleted or never existed."""
+
+
+class RateLimited(FetchError):
+    """The site says: too many requests."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+def require_host(url: str, hosts: Iterable[str], source: str) -> SplitResult:
+    """The parts of `url` if it is http(s) on one of `hosts` (a source's real sites), else
+    ListInputError: user-supplied URLs are fetched only from the sites they claim to be."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or host not in set(hosts):
+        raise ListInputError(f"{url[:200]!r} is not a {source} address.")
+    return parts
 
 
 @dataclass(frozen=True)
@@ -80,4 +117,5 @@ class Provider(Protocol):
         """The list reference for `text`, None if it is not this source's, ListInputError if it
         is this source's but malformed."""
 
-    def fetch(self, ref: ListRef) -> FetchResult: ...
+    def fetch(self, ref: ListRef, context: FetchContext) -> FetchResult:
+        """Every item of the list. Raises a FetchError subclass saying what went wrong."""

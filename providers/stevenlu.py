@@ -9,7 +9,16 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from listsync import http
-from providers.base import FetchError, FetchResult, Item, ListInputError, ListRef
+from providers.base import (
+    FetchError,
+    FetchResult,
+    Item,
+    ListInputError,
+    ListRef,
+    ListUnavailable,
+    PageChanged,
+)
+from providers.context import FetchContext
 
 CANONICAL_BASE = "https://s3.amazonaws.com/popular-movies/"
 HOSTS = {
@@ -52,27 +61,29 @@ class StevenLu:
     def ref(self, name: str) -> ListRef:
         return ListRef(source=self.source, key=name, url=CANONICAL_BASE + name)
 
-    def fetch(self, ref: ListRef) -> FetchResult:
+    def fetch(self, ref: ListRef, context: FetchContext) -> FetchResult:
         # The setting names the main feed; a variant is a file beside it.
         url = urljoin(settings.LISTSYNC_STEVENLU_URL, ref.key)
-        session = http.new_session()
         try:
-            response = http.call(session, "GET", url)
+            response = context.get(url)
         except http.HttpError as exc:
-            raise FetchError(
-                f"Steven Lu's feed could not be fetched: {exc}", retryable=True
-            ) from exc
-        finally:
-            session.close()
+            message = f"Steven Lu's feed could not be fetched: {exc}"
+            raise FetchError(message, retryable=True) from exc
+        if response.status_code == 404:
+            raise ListUnavailable(
+                f"Steven Lu's feed {ref.key} does not exist (HTTP 404): check the address "
+                "(LISTSYNC_STEVENLU_URL)."
+            )
         if response.status_code != 200:
             raise FetchError(
                 f"Steven Lu's feed {ref.key} answered HTTP {response.status_code}: "
-                "check the address (LISTSYNC_STEVENLU_URL) or try again later."
+                "try again later.",
+                retryable=True,
             )
         try:
             entries = http.json_of(response, "Steven Lu's feed")
         except http.HttpError as exc:
-            raise FetchError(str(exc)) from None
+            raise PageChanged(str(exc)) from None
         items, warnings = read_entries(entries)
         return FetchResult(name=feed_name(ref.key), items=items, route="json", warnings=warnings)
 
@@ -85,7 +96,7 @@ def feed_name(key: str) -> str:
 def read_entries(entries: object) -> tuple[list[Item], list[str]]:
     """Items from the feed's array. A changed format is an error, never an empty list."""
     if not isinstance(entries, list):
-        raise FetchError("Steven Lu's feed is not a JSON array any more: the format changed.")
+        raise PageChanged("Steven Lu's feed is not a JSON array any more: the format changed.")
     items: list[Item] = []
     skipped = 0
     for entry in entries:
@@ -105,7 +116,7 @@ def read_entries(entries: object) -> tuple[list[Item], list[str]]:
             )
         )
     if not items:
-        raise FetchError(
+        raise PageChanged(
             f"Steven Lu's feed has {len(entries)} entries but none with an imdb_id: "
             "the format changed."
         )

@@ -60,7 +60,16 @@ def check_listsync_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]
                 id="listsync.E002",
             )
         )
-    for name in ("LISTSYNC_STEVENLU_URL",):
+    for name in (
+        "LISTSYNC_STEVENLU_URL",
+        "LISTSYNC_IMDB_BASE_URL",
+        "LISTSYNC_IMDB_GRAPHQL_URL",
+        "LISTSYNC_TRAKT_BASE_URL",
+        "LISTSYNC_TRAKT_API_URL",
+        "LISTSYNC_LETTERBOXD_BASE_URL",
+        "LISTSYNC_MDBLIST_BASE_URL",
+        "LISTSYNC_MDBLIST_API_URL",
+    ):
         value = getattr(settings, name)
         if not is_http_url(value):
             problems.append(

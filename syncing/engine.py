@@ -27,6 +27,7 @@ from django.utils import timezone
 from lists.models import FollowedList, ListItem, Title
 from lists.services import refresh_list
 from listsync import http
+from providers import FetchContext
 from syncing import matching
 from syncing.decisions import (
     Options,
@@ -249,8 +250,9 @@ class Sync:
             )
             self.fork = info.fork
             lists = self.lists()
-            for followed in lists:
-                refresh_list(followed)
+            with FetchContext() as context:
+                for followed in lists:
+                    refresh_list(followed, context)
             units = self.units(lists)
             self.run.total = len(units)
             self.beat(force=True)

@@ -4,7 +4,7 @@ import pytest
 
 from lists.models import ListItem
 from lists.services import add_list, refresh_list
-from providers import FetchError, ListInputError, parse_list
+from providers import FetchContext, FetchError, ListInputError, parse_list
 from providers.stevenlu import StevenLu
 from tests.servers import Page, StaticSite
 
@@ -56,7 +56,8 @@ def test_fetches_from_the_base_url_setting(settings):
     with StaticSite({"/popular-movies/movies-imdb-min7.json": Page(body)}) as site:
         settings.LISTSYNC_STEVENLU_URL = site.url + "/popular-movies/movies.json"
         result = StevenLu().fetch(
-            parse_list("https://s3.amazonaws.com/popular-movies/movies-imdb-min7.json")
+            parse_list("https://s3.amazonaws.com/popular-movies/movies-imdb-min7.json"),
+            FetchContext(),
         )
     assert site.hits == ["/popular-movies/movies-imdb-min7.json"]
     assert [(i.imdb_id, i.tmdb_id, i.media_type) for i in result.items] == [
@@ -73,14 +74,14 @@ def test_fetches_from_the_base_url_setting(settings):
         (Page(b'{"movies": []}'), "not a JSON array any more"),
         (Page(b'[{"name": "x"}]'), "none with an imdb_id"),
         (Page(b"<html></html>", content_type="text/html"), "answered text/html, not JSON"),
-        (Page(b"{}", status=404), "answered HTTP 404"),
+        (Page(b"{}", status=404), "does not exist \\(HTTP 404\\)"),
     ],
 )
 def test_a_changed_or_missing_feed_is_a_loud_error(settings, page, problem):
     with StaticSite({"/movies.json": page}) as site:
         settings.LISTSYNC_STEVENLU_URL = site.url + "/movies.json"
         with pytest.raises(FetchError, match=problem):
-            StevenLu().fetch(parse_list("stevenlu"))
+            StevenLu().fetch(parse_list("stevenlu"), FetchContext())
 
 
 @pytest.mark.django_db
@@ -88,10 +89,10 @@ def test_a_failed_fetch_keeps_the_items_and_stores_the_error(settings):
     with StaticSite({"/movies.json": Page(json.dumps(FEED).encode())}) as site:
         settings.LISTSYNC_STEVENLU_URL = site.url + "/movies.json"
         followed, _ = add_list("stevenlu")
-        assert refresh_list(followed) is not None
+        assert refresh_list(followed, FetchContext()) is not None
         assert followed.item_count == 2 and followed.name == "Popular movies"
         site.pages["/movies.json"] = Page(b"[]")
-        assert refresh_list(followed) is None
+        assert refresh_list(followed, FetchContext()) is None
     followed.refresh_from_db()
     assert "none with an imdb_id" in followed.last_error
     assert ListItem.objects.filter(followed_list=followed, removed_at__isnull=True).count() == 2
@@ -102,3 +103,25 @@ def test_following_the_same_feed_twice_is_refused():
     add_list("stevenlu")
     with pytest.raises(ListInputError, match="followed already"):
         add_list("https://s3.amazonaws.com/popular-movies/movies.json")
+
+
+def test_fetchlist_prints_the_items_as_json(settings):
+    import io
+
+    from django.core.management import call_command
+
+    with StaticSite({"/movies.json": Page(json.dumps(FEED).encode())}) as site:
+        settings.LISTSYNC_STEVENLU_URL = site.url + "/movies.json"
+        out = io.StringIO()
+        call_command("fetchlist", "stevenlu", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["name"] == "Popular movies" and result["route"] == "json"
+    assert result["items"][1] == {
+        "title": "Heat",
+        "year": None,
+        "media_type": "movie",
+        "imdb_id": "tt0113277",
+        "tmdb_id": 949,
+        "tvdb_id": None,
+        "source_id": "tt0113277",
+    }

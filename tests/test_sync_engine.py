@@ -335,7 +335,7 @@ def test_a_list_that_cannot_be_fetched_keeps_its_titles_in_the_sync(sandbox_fact
     run = sync(Trigger.CLI)
 
     followed.refresh_from_db()
-    assert "answered HTTP 404" in followed.last_error
+    assert "does not exist (HTTP 404)" in followed.last_error
     assert kinds(run) == {"The Matrix (1999)": "requested"}
     assert ListItem.objects.filter(followed_list=followed, removed_at__isnull=True).count() == 1
 

@@ -1,0 +1,66 @@
+"""What the fetches of one sync share: HTTP connections, per-host pacing, and one browser
+started on first need and always closed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from listsync import http
+from providers.browser import Browser
+
+
+class FetchContext:
+    def __init__(self) -> None:
+        self.session = http.new_session()
+        self._browser: Browser | None = None
+        self._host_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._last_call: dict[str, float] = {}
+        self.requests_made = 0
+        self.browser_starts = 0
+
+    def call(
+        self, method: str, url: str, *, pause: float = 0.0, **kwargs: Any
+    ) -> requests.Response:
+        """One call through the HTTP module. With `pause`, calls to that host are serial and at
+        least `pause` seconds apart (sites that answer bursts with errors)."""
+        if not pause:
+            self.requests_made += 1
+            return http.call(self.session, method, url, **kwargs)
+        host = urlsplit(url).netloc
+        with self._host_locks[host]:
+            wait = self._last_call.get(host, 0.0) + pause - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)  # the site's own pace, not a test wait
+            try:
+                self.requests_made += 1
+                return http.call(self.session, method, url, **kwargs)
+            finally:
+                self._last_call[host] = time.monotonic()
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.call("GET", url, **kwargs)
+
+    @property
+    def browser(self) -> Browser:
+        if self._browser is None:
+            self._browser = Browser()
+            self.browser_starts += 1
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        self.session.close()
+
+    def __enter__(self) -> FetchContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
