@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from lists.models import FollowedList, ListItem, Title
+from lists.models import FollowedList, ListItem, SourceCache, Title
 from syncing.jobs import enqueue_sync
 
 
@@ -82,3 +82,10 @@ class ListItemAdmin(admin.ModelAdmin):
     search_fields = ["title_text", "imdb_id", "identity"]
     raw_id_fields = ["title"]
     list_select_related = ["followed_list", "title"]
+
+
+@admin.register(SourceCache)
+class SourceCacheAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "data", "stored_at"]
+    list_filter = ["source"]
+    search_fields = ["key"]

@@ -155,3 +155,21 @@ class ListItem(models.Model):
         if self.tmdb_id:
             return f"tmdb:{self.media_type}:{self.tmdb_id}"
         return f"tvdb:{self.tvdb_id}" if self.tvdb_id else self.identity
+
+
+class SourceCache(models.Model):
+    """Facts a source gives once and for good (a Letterboxd film's TMDB and IMDb ids), so they
+    are fetched once per film, not once per sync."""
+
+    source = models.CharField(max_length=20)
+    key = models.CharField(max_length=300)
+    data = models.JSONField(default=dict)
+    stored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="one_cache_entry_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.key}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -15,8 +15,28 @@ from listsync import http
 from providers.browser import Browser
 
 
-class FetchContext:
+class Cache(Protocol):
+    """Facts a source gives for good, kept across syncs (the database, in a sync)."""
+
+    def get_many(self, source: str, keys: list[str]) -> dict[str, Any]: ...
+
+    def put(self, source: str, key: str, data: Any) -> None: ...
+
+
+class MemoryCache:
     def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], Any] = {}
+
+    def get_many(self, source: str, keys: list[str]) -> dict[str, Any]:
+        return {k: self.entries[(source, k)] for k in keys if (source, k) in self.entries}
+
+    def put(self, source: str, key: str, data: Any) -> None:
+        self.entries[(source, key)] = data
+
+
+class FetchContext:
+    def __init__(self, cache: Cache | None = None) -> None:
+        self.cache: Cache = cache if cache is not None else MemoryCache()
         self.session = http.new_session()
         self._browser: Browser | None = None
         self._host_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lists.cache import DatabaseCache
 from lists.models import FollowedList, ListItem, Title
 from lists.services import refresh_list
 from listsync import http
@@ -250,7 +251,7 @@ class Sync:
             )
             self.fork = info.fork
             lists = self.lists()
-            with FetchContext() as context:
+            with FetchContext(DatabaseCache()) as context:
                 for followed in lists:
                     refresh_list(followed, context)
             units = self.units(lists)

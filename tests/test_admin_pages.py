@@ -81,3 +81,19 @@ def test_the_admin_needs_a_login(client):
 def test_health_is_open_and_checks_the_database(client):
     response = client.get("/health/")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_the_source_cache_page_renders(staff_client):
+    from lists.cache import DatabaseCache
+
+    DatabaseCache().put("letterboxd", "the-zone-of-interest", {"tmdb_id": 467244})
+    page = staff_client.get("/admin/lists/sourcecache/").content.decode()
+    assert "letterboxd:the-zone-of-interest" in page
+
+
+def test_the_database_cache_keeps_entries_across_contexts():
+    from lists.cache import DatabaseCache
+
+    DatabaseCache().put("letterboxd", "a", {"tmdb_id": 1})
+    DatabaseCache().put("letterboxd", "a", {"tmdb_id": 2})
+    assert DatabaseCache().get_many("letterboxd", ["a", "b"]) == {"a": {"tmdb_id": 2}}

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import providers
+from lists.cache import DatabaseCache
 from providers import FetchContext, FetchError, ListInputError
 
 ITEM_FIELDS = ("title", "year", "media_type", "imdb_id", "tmdb_id", "tvdb_id", "source_id")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             ref = providers.parse_list(options["url_or_id"])
             if ref.source not in providers.PROVIDERS:
                 raise ListInputError("A manual list has nothing to fetch: its items are typed.")
-            with FetchContext() as context:
+            with FetchContext(DatabaseCache()) as context:
                 result = providers.fetch(ref, context)
         except (ListInputError, FetchError) as exc:
             raise CommandError(str(exc)) from exc
