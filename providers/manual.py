@@ -18,6 +18,8 @@ FORMS = "an IMDb id (tt0133093), tmdb:movie:603, tmdb:tv:1399, tvdb:81189 or Tit
 def parse_line(line: str) -> Item:
     """One line as an Item; ValueError naming the accepted forms if it is none of them."""
     text = line.strip()
+    if not text:
+        raise ValueError(f"an empty line is no title: use {FORMS}")
     if match := IMDB_ID.fullmatch(text):
         return Item(imdb_id=match.group(1).lower())
     if match := TMDB_ID.fullmatch(text):

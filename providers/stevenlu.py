@@ -35,13 +35,24 @@ class StevenLu:
     source = "stevenlu"
     label = "Steven Lu popular movies"
     accepted_forms = (
-        "stevenlu, https://s3.amazonaws.com/popular-movies/movies.json or "
+        "stevenlu, stevenlu:imdb-min7 (and the other metacritic / imdb / rottentomatoes "
+        "minimums), https://s3.amazonaws.com/popular-movies/movies.json or "
         "https://popular-movies-data.stevenlu.com/movies.json"
     )
 
     def parse(self, text: str) -> ListRef | None:
-        if text.strip().lower() == "stevenlu":
+        lowered = text.strip().lower()
+        if lowered == "stevenlu":
             return self.ref("movies.json")
+        if lowered.startswith("stevenlu:"):
+            name = f"movies-{lowered.removeprefix('stevenlu:')}.json"
+            if not FEED_FILE.fullmatch(name):
+                raise ListInputError(
+                    f"{text.strip()!r} names no Steven Lu feed: use stevenlu, or a variant such "
+                    "as stevenlu:imdb-min7, stevenlu:metacritic-min60, "
+                    "stevenlu:rottentomatoes-min80."
+                )
+            return self.ref(name)
         parts = urlsplit(text.strip())
         folder = HOSTS.get((parts.hostname or "").lower())
         if folder is None or parts.scheme not in ("http", "https"):

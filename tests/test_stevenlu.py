@@ -19,6 +19,8 @@ FEED = [
     ("text", "key"),
     [
         ("stevenlu", "movies.json"),
+        ("StevenLu:imdb-min7", "movies-imdb-min7.json"),
+        ("stevenlu:metacritic-min60", "movies-metacritic-min60.json"),
         ("https://s3.amazonaws.com/popular-movies/movies.json", "movies.json"),
         ("https://popular-movies-data.stevenlu.com/movies.json", "movies.json"),
         ("https://popular-movies-data.stevenlu.com/movies-imdb-min7.json", "movies-imdb-min7.json"),
@@ -39,10 +41,13 @@ def test_accepted_forms(text, key):
     [
         "https://popular-movies-data.stevenlu.com/movies-imdb-min9.json",
         "https://popular-movies-data.stevenlu.com/../etc/passwd",
+        "stevenlu:imdb-min9",
     ],
 )
 def test_other_files_on_the_feed_host_are_refused(text):
-    with pytest.raises(ListInputError, match="not one of Steven Lu's feeds|Not a Steven Lu"):
+    with pytest.raises(
+        ListInputError, match="not one of Steven Lu's feeds|Not a Steven Lu|names no Steven Lu feed"
+    ):
         parse_list(text)
 
 
