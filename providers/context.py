@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -35,8 +36,14 @@ class MemoryCache:
 
 
 class FetchContext:
-    def __init__(self, cache: Cache | None = None) -> None:
+    def __init__(
+        self, cache: Cache | None = None, on_call: Callable[[], None] | None = None
+    ) -> None:
+        """`on_call` runs before each call made from the creating thread: a long fetch keeps
+        the sync's heartbeat going through it (and can be cancelled there)."""
         self.cache: Cache = cache if cache is not None else MemoryCache()
+        self.on_call = on_call
+        self.owner = threading.get_ident()
         self.session = http.new_session()
         self._browser: Browser | None = None
         self._host_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -49,6 +56,8 @@ class FetchContext:
     ) -> requests.Response:
         """One call through the HTTP module. With `pause`, calls to that host are serial and at
         least `pause` seconds apart (sites that answer bursts with errors)."""
+        if self.on_call is not None and threading.get_ident() == self.owner:
+            self.on_call()
         if not pause:
             self.requests_made += 1
             return http.call(self.session, method, url, **kwargs)

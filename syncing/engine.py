@@ -251,7 +251,7 @@ class Sync:
             )
             self.fork = info.fork
             lists = self.lists()
-            with FetchContext(DatabaseCache()) as context:
+            with FetchContext(DatabaseCache(), on_call=self.beat) as context:
                 for followed in lists:
                     refresh_list(followed, context)
             units = self.units(lists)
