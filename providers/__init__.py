@@ -5,7 +5,9 @@ from __future__ import annotations
 from providers.base import FetchError, FetchResult, Item, ListInputError, ListRef, Provider
 from providers.context import FetchContext
 from providers.manual import Manual
+from providers.mdblist import Mdblist
 from providers.stevenlu import StevenLu
+from providers.trakt import Trakt
 
 __all__ = [
     "FetchContext",
@@ -18,7 +20,7 @@ __all__ = [
 ]
 
 MANUAL = Manual()
-PROVIDERS: dict[str, Provider] = {p.source: p for p in (StevenLu(),)}
+PROVIDERS: dict[str, Provider] = {p.source: p for p in (StevenLu(), Trakt(), Mdblist())}
 
 
 def parse_list(text: str) -> ListRef:

@@ -49,6 +49,7 @@ class FetchContext:
         self._host_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._last_call: dict[str, float] = {}
         self.requests_made = 0
+        self._count_lock = threading.Lock()
         self.browser_starts = 0
 
     def call(
@@ -58,8 +59,9 @@ class FetchContext:
         least `pause` seconds apart (sites that answer bursts with errors)."""
         if self.on_call is not None and threading.get_ident() == self.owner:
             self.on_call()
-        if not pause:
+        with self._count_lock:
             self.requests_made += 1
+        if not pause:
             return http.call(self.session, method, url, **kwargs)
         host = urlsplit(url).netloc
         with self._host_locks[host]:
@@ -67,7 +69,6 @@ class FetchContext:
             if wait > 0:
                 time.sleep(wait)  # the site's own pace, not a test wait
             try:
-                self.requests_made += 1
                 return http.call(self.session, method, url, **kwargs)
             finally:
                 self._last_call[host] = time.monotonic()
