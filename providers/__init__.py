@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from providers.base import FetchError, FetchResult, Item, ListInputError, ListRef, Provider
 from providers.context import FetchContext
+from providers.imdb import Imdb
 from providers.manual import Manual
 from providers.mdblist import Mdblist
 from providers.stevenlu import StevenLu
@@ -20,7 +21,7 @@ __all__ = [
 ]
 
 MANUAL = Manual()
-PROVIDERS: dict[str, Provider] = {p.source: p for p in (StevenLu(), Trakt(), Mdblist())}
+PROVIDERS: dict[str, Provider] = {p.source: p for p in (Imdb(), Trakt(), Mdblist(), StevenLu())}
 
 
 def parse_list(text: str) -> ListRef:
