@@ -1,4 +1,10 @@
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests explore the same examples on every run (CI must not turn red on a new draw)
+# and are not timed: the machines are small and busy.
+hypothesis_settings.register_profile("listsync", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("listsync")
 
 
 @pytest.fixture(autouse=True)
