@@ -5,6 +5,7 @@ from __future__ import annotations
 from providers.base import FetchError, FetchResult, Item, ListInputError, ListRef, Provider
 from providers.context import FetchContext
 from providers.imdb import Imdb
+from providers.letterboxd import Letterboxd
 from providers.manual import Manual
 from providers.mdblist import Mdblist
 from providers.stevenlu import StevenLu
@@ -21,7 +22,9 @@ __all__ = [
 ]
 
 MANUAL = Manual()
-PROVIDERS: dict[str, Provider] = {p.source: p for p in (Imdb(), Trakt(), Mdblist(), StevenLu())}
+PROVIDERS: dict[str, Provider] = {
+    p.source: p for p in (Imdb(), Trakt(), Letterboxd(), Mdblist(), StevenLu())
+}
 
 
 def parse_list(text: str) -> ListRef:

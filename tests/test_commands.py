@@ -25,7 +25,7 @@ def test_addlist_follows_a_list_with_its_options():
 
 
 def test_addlist_explains_what_it_accepts():
-    with pytest.raises(CommandError, match="Accepted: Steven Lu popular movies"):
+    with pytest.raises(CommandError, match="Accepted: IMDb.*Steven Lu popular movies: stevenlu"):
         run("addlist", "https://example.com/list/1")
 
 
