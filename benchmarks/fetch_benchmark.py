@@ -85,7 +85,7 @@ def main() -> None:
     for row in rows:
         pages = row.get("pages")
         per_page = f"{row['seconds'] / pages:6.2f}" if pages else "     -"
-        route = row.get("route", "browser" if row.get("browser_starts") else "plain")
+        route = row.get("route") or ("browser" if row.get("browser_starts") else "http")
         browser = row.get("browser", bool(row.get("browser_starts")))
         print(
             f"{row['source']:<12} {route:<8} {row['items']:>6}  {row['seconds']:6.2f}  "
