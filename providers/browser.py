@@ -12,6 +12,15 @@ from django.conf import settings
 
 from providers.base import FetchError
 
+# Run by execute_async_script: the last argument is the callback.
+IN_PAGE_FETCH = """
+const url = arguments[0], done = arguments[arguments.length - 1];
+fetch(url, {credentials: "include", redirect: "follow"})
+  .then(r => r.text().then(t => done(
+    [r.status, t, r.headers.get("cf-mitigated") || "", r.headers.get("server") || ""])))
+  .catch(e => done([0, String(e), "", ""]));
+"""
+
 
 class Browser:
     def __init__(self) -> None:
@@ -44,6 +53,31 @@ class Browser:
                     break  # the caller's parser says what is missing
                 time.sleep(0.1)  # polling the page for the element
         return str(self.driver.page_source)
+
+    def fetch_in_page(self, url: str, *, timeout: float = 20.0) -> tuple[int, str, dict[str, str]]:
+        """`url` fetched from inside the page the browser shows (its cookies, its origin):
+        much cheaper than navigating. Status 0 when the fetch itself failed."""
+        self.driver.set_script_timeout(timeout)
+        status, body, mitigated, server = self.driver.execute_async_script(IN_PAGE_FETCH, url)
+        return int(status), str(body), {"cf-mitigated": str(mitigated), "Server": str(server)}
+
+    @property
+    def current_url(self) -> str:
+        try:
+            return str(self.driver.current_url)
+        except Exception:  # a closed window: the caller's URL stands in
+            return ""
+
+    def navigation_status(self) -> int | None:
+        """The HTTP status of the page shown (Navigation Timing's responseStatus), if known."""
+        try:
+            status = self.driver.execute_script(
+                "const e = performance.getEntriesByType('navigation')[0];"
+                "return e ? e.responseStatus : null;"
+            )
+        except Exception:  # an older browser or a closed window: the page alone must tell
+            return None
+        return status if isinstance(status, int) and status > 0 else None
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # already gone: nothing left to close

@@ -38,6 +38,7 @@ from providers.base import (
     PageChanged,
     RateLimited,
 )
+from providers.browser import Browser
 from providers.context import FetchContext
 
 SOURCE = "letterboxd"
@@ -378,60 +379,26 @@ class PageReader:
                 f"Letterboxd's Cloudflare check did not clear in a real browser within "
                 f"{BROWSER_TIMEOUT:g} s ({url}): try again later."
             )
-        self.browser_origin = origin(current_url(browser) or url)
-        return Page(navigation_status(browser), html, url)
+        self.browser_origin = origin(browser.current_url or url)
+        return Page(browser.navigation_status(), html, url)
 
-    def in_page_fetch(self, browser: Any, url: str) -> Page | None:
+    def in_page_fetch(self, browser: Browser, url: str) -> Page | None:
         """`url` fetched from inside the page the browser shows; None when that did not work
         or Cloudflare stood in the way (the caller then navigates)."""
         try:
-            driver = browser.driver
-            driver.set_script_timeout(BROWSER_TIMEOUT)
-            answer = driver.execute_async_script(IN_PAGE_FETCH, url)
-            status, body, mitigated, server = answer
-            status = int(status)
+            status, body, headers = browser.fetch_in_page(url, timeout=BROWSER_TIMEOUT)
         except Exception:  # no such page any more, a script timeout, an odd answer
             self.browser_origin = None
             return None
-        headers = {"cf-mitigated": str(mitigated), "Server": str(server)}
-        if not status or cloudflare_refusal(status, headers, str(body)):
+        if not status or cloudflare_refusal(status, headers, body):
             self.browser_origin = None
             return None
         return Page(status, str(body), url)
 
 
-# Run by execute_async_script: the last argument is the callback.
-IN_PAGE_FETCH = """
-const url = arguments[0], done = arguments[arguments.length - 1];
-fetch(url, {credentials: "include", redirect: "follow"})
-  .then(r => r.text().then(t => done(
-    [r.status, t, r.headers.get("cf-mitigated") || "", r.headers.get("server") || ""])))
-  .catch(e => done([0, String(e), "", ""]));
-"""
-
-
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def current_url(browser: Any) -> str:
-    try:
-        return str(browser.driver.current_url)
-    except Exception:  # a closed window: the requested URL stands in
-        return ""
-
-
-def navigation_status(browser: Any) -> int | None:
-    """The HTTP status of the page the browser shows (Navigation Timing's responseStatus)."""
-    try:
-        status = browser.driver.execute_script(
-            "const e = performance.getEntriesByType('navigation')[0];"
-            "return e ? e.responseStatus : null;"
-        )
-    except Exception:  # an older browser or a closed window: the page alone must tell
-        return None
-    return status if isinstance(status, int) and status > 0 else None
 
 
 # ---- reading the HTML --------------------------------------------------------------------------
