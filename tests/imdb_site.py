@@ -9,12 +9,12 @@ import html
 import json
 import random
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tests.servers import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).parent / "data" / "fixtures" / "imdb"
 
@@ -26,7 +26,6 @@ DISCLAIMER = {
         "G5JTRESSHJBBHTGX"
     )
 }
-
 
 # ---- builders ------------------------------------------------------------------------------
 
@@ -440,7 +439,7 @@ PAGED = re.compile(r"titleListItemSearch\(first: 250, after: \$after\)")
 AFTER_DECLARED = re.compile(r"\$after: String(?![!\w])")
 
 
-class ImdbSite:
+class ImdbSite(LoopbackServer):
     """`graphql` maps an operation key to its answer: "list:<ls id>:<after or ''>",
     "watchlist:<ur id>:<after or ''>", "profile:<p. id>", "chart:<CHART_TYPE>", "boxoffice".
     `pages` maps a path to a GET answer. `block_graphql` / `block_pages` answer every call of
@@ -457,10 +456,7 @@ class ImdbSite:
         self.refused: list[str] = []  # why POSTs were refused
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body in one segment: no Nagle / delayed-ACK stall per answer.
-            disable_nagle_algorithm = True
+        class Handler(QuietHandler):
             wbufsize = 1 << 16
 
             def do_GET(self) -> None:
@@ -483,22 +479,9 @@ class ImdbSite:
                 assert answer is not None
                 if site.latency:
                     time.sleep(site.latency)  # the simulated network, not a test wait
-                self.send_response(answer.status)
-                self.send_header("Content-Type", answer.content_type)
-                self.send_header("Content-Length", str(len(answer.body)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(answer.body)
+                self.reply(answer.status, answer.body, answer.content_type, answer.headers)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self.serve_with(Handler)
 
     # What the real API requires, checked on every POST.
     def graphql_answer(self, path: str, headers: dict[str, str], raw: bytes) -> Answer:
@@ -552,19 +535,6 @@ class ImdbSite:
             self.graphql[f"{kind}:{ident}:{after}"] = json_answer(answer)
             info = find_page_info(answer)
             after = info.get("endCursor") or ""
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> ImdbSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def find_page_info(answer: dict[str, Any]) -> dict[str, Any]:

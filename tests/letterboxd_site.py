@@ -19,10 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.servers import Page
+from tests.servers import LoopbackServer, Page, QuietHandler
 
 FIXTURES = Path(__file__).parent / "data" / "fixtures" / "letterboxd"
 CHALLENGE_HEADERS = {
@@ -63,7 +62,7 @@ class Hit:
     mode: str = ""  # the browser's Sec-Fetch-Mode: "navigate", or "cors" for a fetch()
 
 
-class LetterboxdSite:
+class LetterboxdSite(LoopbackServer):
     """Serves `pages` (path -> Page or a function of the path); unknown paths answer 404.
 
     challenge: None (every client gets the page), "plain" (non-browser clients get the
@@ -87,9 +86,7 @@ class LetterboxdSite:
         self.lock = threading.Lock()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 client = who(self.headers.get("User-Agent", ""))
                 mode = self.headers.get("Sec-Fetch-Mode", "")
@@ -100,20 +97,9 @@ class LetterboxdSite:
                     time.sleep(site.latency)  # the simulated network, not a test wait
                 navigating = client == "browser" and mode == "navigate"
                 page = site.answer(self.path, client, plain_before, navigating)
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(page.body)
+                self.reply(page.status, page.body, page.content_type, page.headers)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.serve_with(Handler)
 
     def answer(self, path: str, client: str, plain_before: int, navigating: bool) -> Page:
         plain = client != "browser" and plain_before >= self.challenge_after
@@ -134,19 +120,6 @@ class LetterboxdSite:
             for h in self.hits
             if h.client == client and h.path != "/favicon.ico" and mode in (None, h.mode)
         ]
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> LetterboxdSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 # ---- page generators ---------------------------------------------------------------------------

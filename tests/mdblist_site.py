@@ -8,9 +8,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import LoopbackServer, QuietHandler
 
 API_KEY = "test-mdblist-key"
 
@@ -45,7 +46,7 @@ def entry(n: int) -> dict[str, Any]:
     return found
 
 
-class FakeMdblist:
+class FakeMdblist(LoopbackServer):
     """`lists[(user, slug)]` are served on both routes; `fixed[path]` overrides a path."""
 
     def __init__(self, latency: float = 0.0, page_size: int = 1000, split: bool = True) -> None:
@@ -60,10 +61,7 @@ class FakeMdblist:
         self.lock = threading.Lock()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stall
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -78,22 +76,9 @@ class FakeMdblist:
                 finally:
                     with site.lock:
                         site.in_flight -= 1
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer.body)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(answer.body)
+                self.reply(answer.status, answer.body, "application/json", answer.headers)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.serve_with(Handler)
 
     def answer(self, path: str, query: dict[str, str]) -> Answer:
         if path in self.fixed:
@@ -119,15 +104,3 @@ class FakeMdblist:
                 "shows": [e for e in chunk if e["mediatype"] == "show"],
             }
         return Answer(json.dumps(body).encode(), headers={"X-Has-More": more})
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> FakeMdblist:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,7 +24,56 @@ class Page:
 Responder = Callable[[str], Page]
 
 
-class StaticSite:
+class QuietHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1, each answer in one segment (no Nagle stall), no request log."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def reply(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class LoopbackServer:
+    """A real HTTP server on a free 127.0.0.1 port, serving from a thread inside `with`."""
+
+    def serve_with(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class StaticSite(LoopbackServer):
     """Serves `pages` (path with query -> Page or a function of the path) and records every
     path asked for. Unknown paths answer 404."""
 
@@ -33,9 +83,7 @@ class StaticSite:
         self.hits: list[str] = []
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 site.hits.append(self.path)
                 if site.latency:
@@ -43,30 +91,6 @@ class StaticSite:
                 entry = site.pages.get(self.path) or site.pages.get(self.path.split("?")[0])
                 page = entry(self.path) if callable(entry) else entry
                 page = page or Page(b'{"error": "not found"}', status=404)
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(page.body)
+                self.reply(page.status, page.body, page.content_type, page.headers)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> StaticSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve_with(Handler)

@@ -8,9 +8,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import LoopbackServer, QuietHandler
 
 CLIENT_ID = "test-client-id-0123456789abcdef"
 MAX_LIMIT = 250
@@ -60,7 +61,7 @@ def list_entries(count: int) -> list[dict[str, Any]]:
     return entries
 
 
-class FakeTrakt:
+class FakeTrakt(LoopbackServer):
     """`paged[path]` is a list of entries served page by page; `fixed[path]` an Answer."""
 
     def __init__(self, latency: float = 0.0, client_id: str = CLIENT_ID) -> None:
@@ -74,10 +75,7 @@ class FakeTrakt:
         self.lock = threading.Lock()
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stall
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -89,22 +87,9 @@ class FakeTrakt:
                 self.send(site.answer(parts.path, query, headers))
 
             def send(self, answer: Answer) -> None:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer.body)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(answer.body)
+                self.reply(answer.status, answer.body, "application/json", answer.headers)
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.serve_with(Handler)
 
     def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Answer:
         if headers.get("trakt-api-version") != "2":
@@ -133,15 +118,3 @@ class FakeTrakt:
 
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> FakeTrakt:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
