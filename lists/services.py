@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 import providers
+from lists.cache import DatabaseCache
 from lists.models import FollowedList, ListItem, MediaFilter, SeasonsPolicy
 from providers import FetchContext, FetchError, FetchResult, Item, ListInputError
 from providers.manual import parse_lines
@@ -52,6 +54,18 @@ def add_list(
         manual_items=manual_items,
     )
     return followed, warnings
+
+
+def preview_list(text: str, keys: Mapping[str, str]) -> FetchResult:
+    """Fetch the list `text` names without following it (the add form's preview, fetchlist).
+
+    Raises ListInputError for input that is not a list and FetchError when it cannot be read.
+    `keys`: the source credentials (syncing.models.SyncSettings.source_keys())."""
+    ref = providers.parse_list(text)
+    if ref.source not in providers.PROVIDERS:
+        raise ListInputError("A manual list has nothing to fetch: its items are typed.")
+    with FetchContext(DatabaseCache(), keys=keys) as context:
+        return providers.fetch(ref, context)
 
 
 def fetch_items(followed: FollowedList, context: FetchContext) -> FetchResult:

@@ -32,7 +32,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -42,6 +44,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {number}")
     return number
 
 
@@ -125,6 +129,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_q",
+    "listsync",
     "lists",
     "syncing",
 ]
@@ -136,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view says otherwise (only /health/ and the login page).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +161,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "listsync.views.navigation",
             ],
         },
     },
@@ -177,13 +185,29 @@ else:
             },
         }
     }
+# The cache carries the worker's heartbeat (django-q2 cluster stats) to the web processes: a
+# folder in the data directory on one machine, Redis when REDIS_URL is set.
+REDIS_URL = env_secret("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TZ", "UTC") or "UTC"
@@ -212,7 +236,6 @@ LOGGING = {
 }
 
 # django-q2: the ORM broker needs nothing else installed; REDIS_URL switches to Redis.
-REDIS_URL = env_secret("REDIS_URL")
 Q_CLUSTER: dict[str, object] = {
     "name": "listsync",
     "workers": env_int("LISTSYNC_WORKERS", 1, minimum=1),
@@ -236,7 +259,10 @@ LISTSYNC_SERVER_USER = env_int("LISTSYNC_SERVER_USER", 0, minimum=0) or None
 LISTSYNC_ADMIN_USER = env_str("LISTSYNC_ADMIN_USER", "admin")
 LISTSYNC_ADMIN_PASSWORD = env_secret("LISTSYNC_ADMIN_PASSWORD")
 
-# Sync behaviour.
+# Sync behaviour. The interval only seeds the stored setting (editable in the UI).
+LISTSYNC_SYNC_INTERVAL_MINUTES = env_int(
+    "LISTSYNC_SYNC_INTERVAL_MINUTES", 360, minimum=30, maximum=7 * 24 * 60
+)
 LISTSYNC_CONCURRENCY = env_int("LISTSYNC_CONCURRENCY", 4, minimum=1)
 LISTSYNC_REFRESH_HOURS = env_float("LISTSYNC_REFRESH_HOURS", 24.0)
 LISTSYNC_STALE_RUN_SECONDS = env_int("LISTSYNC_STALE_RUN_SECONDS", 120, minimum=10)

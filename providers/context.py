@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 
 from listsync import http
 from providers.browser import Browser
@@ -37,11 +38,17 @@ class MemoryCache:
 
 class FetchContext:
     def __init__(
-        self, cache: Cache | None = None, on_call: Callable[[], None] | None = None
+        self,
+        cache: Cache | None = None,
+        on_call: Callable[[], None] | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         """`on_call` runs before each call made from the creating thread: a long fetch keeps
-        the sync's heartbeat going through it (and can be cancelled there)."""
+        the sync's heartbeat going through it (and can be cancelled there). `keys` are the
+        credentials some sources need (the stored settings); a missing one falls back to
+        its LISTSYNC_<NAME> environment setting."""
         self.cache: Cache = cache if cache is not None else MemoryCache()
+        self.keys = dict(keys or {})
         self.on_call = on_call
         self.owner = threading.get_ident()
         self.session = http.new_session()
@@ -72,6 +79,11 @@ class FetchContext:
                 return http.call(self.session, method, url, **kwargs)
             finally:
                 self._last_call[host] = time.monotonic()
+
+    def key(self, name: str) -> str:
+        """A source credential, e.g. key("trakt_client_id")."""
+        value = self.keys.get(name) or getattr(settings, f"LISTSYNC_{name.upper()}", "")
+        return (value or "").strip()
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
         return self.call("GET", url, **kwargs)

@@ -55,7 +55,7 @@ class Mdblist:
     label = "MDBList"
     accepted_forms = (
         "https://mdblist.com/lists/<user>/<list> (also with /json at the end); "
-        "set LISTSYNC_MDBLIST_API_KEY to read lists through MDBList's API"
+        "with an MDBList API key in Settings, lists are read through MDBList's API"
     )
 
     def parse(self, text: str) -> ListRef | None:
@@ -94,7 +94,7 @@ class Mdblist:
         user, _, slug = ref.key.partition("/")
         if not (NAME_PART.fullmatch(user) and NAME_PART.fullmatch(slug)):
             raise FetchError(f"{ref.key!r} is not an MDBList list: follow the list again.")
-        api_key = (settings.LISTSYNC_MDBLIST_API_KEY or "").strip()
+        api_key = context.key("mdblist_api_key")
         path = f"/lists/{quote(user)}/{quote(slug)}"
         if api_key:
             entries, route = self.read_api(context, ref, path, api_key), "api"
@@ -164,8 +164,8 @@ def answer(response: requests.Response, ref: ListRef, what: str) -> Any:
     problem = error.strip().lower() if isinstance(error, str) else ""
     if "limit reached" in problem or (status == 429 and "limit" in problem):
         raise RateLimited(
-            f"MDBList says {error!r}: the daily API limit of LISTSYNC_MDBLIST_API_KEY is used "
-            "up. ListSync tries again on the next sync (MDBList supporters get a higher limit)."
+            f"MDBList says {error!r}: the daily limit of the MDBList API key is used up. "
+            "ListSync tries again on the next sync (MDBList supporters get a higher limit)."
         )
     if status == 404 or "not found" in problem:
         raise ListUnavailable(
@@ -176,8 +176,8 @@ def answer(response: requests.Response, ref: ListRef, what: str) -> Any:
     if status in (401, 403) or "key" in problem:
         said = f": {error[:200]!r}" if isinstance(error, str) else ""
         raise FetchError(
-            f"MDBList refused the API key (HTTP {status}{said}). Check "
-            "LISTSYNC_MDBLIST_API_KEY (mdblist.com, Preferences, API key), or leave it empty "
+            f"MDBList refused the API key (HTTP {status}{said}). Check the MDBList API key "
+            "in Settings (mdblist.com, Preferences, API key), or leave it empty "
             "to read public lists without one."
         )
     if status != 200:

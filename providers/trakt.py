@@ -60,7 +60,7 @@ CLIENT_ID_HELP = (
     "Trakt needs a client id, which takes two minutes to get: sign in at trakt.tv, create an "
     "API app at https://trakt.tv/oauth/applications/new (any name; redirect URI "
     "urn:ietf:wg:oauth:2.0:oob; no permissions needed), then copy its Client ID (not the "
-    "secret) into LISTSYNC_TRAKT_CLIENT_ID and restart ListSync."
+    "secret) into Settings, Trakt client id (or the LISTSYNC_TRAKT_CLIENT_ID variable)."
 )
 
 
@@ -174,7 +174,7 @@ class Trakt:
     # -- fetch ---------------------------------------------------------------------------
 
     def fetch(self, ref: ListRef, context: FetchContext) -> FetchResult:
-        client_id = (settings.LISTSYNC_TRAKT_CLIENT_ID or "").strip()
+        client_id = context.key("trakt_client_id")
         if not client_id:
             raise FetchError(CLIENT_ID_HELP)
         target = target_of(ref.key)
@@ -326,9 +326,10 @@ class Api:
             return response
         if status in (401, 403):
             raise FetchError(
-                f"Trakt answered HTTP {status}: the client id was refused. Check "
-                "LISTSYNC_TRAKT_CLIENT_ID: it must be the Client ID of a Trakt API app "
-                "(https://trakt.tv/oauth/applications), not its secret. (A private list or "
+                f"Trakt answered HTTP {status}: the client id was refused. Check the "
+                "Trakt client id in Settings (or LISTSYNC_TRAKT_CLIENT_ID): it must be the "
+                "Client ID of a Trakt API app (https://trakt.tv/oauth/applications), not its "
+                "secret. (A private list or "
                 "watchlist needs its owner's login, which ListSync does not use: make it public.)"
             )
         if status == 404:

@@ -45,6 +45,7 @@ from syncing.models import (
     RunState,
     ServerConnection,
     SyncRun,
+    SyncSettings,
 )
 from syncing.seerr import Media, SeerrClient, ServerProblem
 
@@ -251,7 +252,8 @@ class Sync:
             )
             self.fork = info.fork
             lists = self.lists()
-            with FetchContext(DatabaseCache(), on_call=self.beat) as context:
+            keys = SyncSettings.get().source_keys()
+            with FetchContext(DatabaseCache(), on_call=self.beat, keys=keys) as context:
                 for followed in lists:
                     refresh_list(followed, context)
             units = self.units(lists)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -48,6 +49,52 @@ class ServerConnection(models.Model):
     @property
     def masked_api_key(self) -> str:
         return mask_secret(self.api_key)
+
+
+MIN_INTERVAL_MINUTES = 30
+MAX_INTERVAL_MINUTES = 7 * 24 * 60
+
+
+class SyncSettings(models.Model):
+    """How often the schedule syncs, and the keys some sources need. One row, first filled
+    from the environment; the settings page edits it and it counts without a restart."""
+
+    interval_minutes = models.PositiveIntegerField(
+        "sync every (minutes)",
+        default=360,
+        validators=[
+            MinValueValidator(MIN_INTERVAL_MINUTES),
+            MaxValueValidator(MAX_INTERVAL_MINUTES),
+        ],
+        help_text="From 30 minutes to 7 days (10080 minutes).",
+    )
+    trakt_client_id = models.CharField("Trakt client id", max_length=200, blank=True)
+    mdblist_api_key = models.CharField("MDBList API key", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "sync settings"
+
+    def __str__(self) -> str:
+        return "Sync settings"
+
+    @classmethod
+    def get(cls) -> SyncSettings:
+        stored, _ = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "interval_minutes": settings.LISTSYNC_SYNC_INTERVAL_MINUTES,
+                "trakt_client_id": settings.LISTSYNC_TRAKT_CLIENT_ID,
+                "mdblist_api_key": settings.LISTSYNC_MDBLIST_API_KEY,
+            },
+        )
+        return stored
+
+    def source_keys(self) -> dict[str, str]:
+        """The credentials handed to the sources (providers.FetchContext `keys`)."""
+        return {
+            "trakt_client_id": self.trakt_client_id,
+            "mdblist_api_key": self.mdblist_api_key,
+        }
 
 
 def mask_secret(secret: str) -> str:

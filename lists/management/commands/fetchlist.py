@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import providers
-from lists.cache import DatabaseCache
-from providers import FetchContext, FetchError, ListInputError
+from lists.services import preview_list
+from providers import FetchError, ListInputError
+from syncing.models import SyncSettings
 
 ITEM_FIELDS = ("title", "year", "media_type", "imdb_id", "tmdb_id", "tvdb_id", "source_id")
 
@@ -20,11 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            ref = providers.parse_list(options["url_or_id"])
-            if ref.source not in providers.PROVIDERS:
-                raise ListInputError("A manual list has nothing to fetch: its items are typed.")
-            with FetchContext(DatabaseCache()) as context:
-                result = providers.fetch(ref, context)
+            result = preview_list(options["url_or_id"], SyncSettings.get().source_keys())
         except (ListInputError, FetchError) as exc:
             raise CommandError(str(exc)) from exc
         items = [{name: asdict(item)[name] for name in ITEM_FIELDS} for item in result.items]
