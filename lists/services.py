@@ -86,9 +86,14 @@ def refresh_list(followed: FollowedList, context: FetchContext) -> FetchResult |
         log.warning("list %s: %s", followed.pk, exc)
         followed.last_error = str(exc)
         followed.last_error_at = now
-        followed.save(update_fields=["last_error", "last_error_at"])
+        # update(), not save(): a list deleted while it was fetched must stay deleted.
+        FollowedList.objects.filter(pk=followed.pk).update(
+            last_error=followed.last_error, last_error_at=now
+        )
         return None
     with transaction.atomic():
+        if not FollowedList.objects.filter(pk=followed.pk).exists():
+            return None  # deleted while it was fetched
         store_items(followed, result.items, complete=result.complete, now=now)
         problems = list(result.warnings)
         if not result.complete:
@@ -99,7 +104,16 @@ def refresh_list(followed: FollowedList, context: FetchContext) -> FetchResult |
         followed.last_fetched_at = now
         followed.last_fetch_route = result.route
         followed.item_count = followed.items.filter(removed_at__isnull=True).count()
-        followed.save()
+        followed.save(
+            update_fields=[
+                "last_error",
+                "last_error_at",
+                "name",
+                "last_fetched_at",
+                "last_fetch_route",
+                "item_count",
+            ]
+        )
     return result
 
 

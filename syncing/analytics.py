@@ -5,6 +5,3 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 def page(request: HttpRequest) -> HttpResponse:
     raise Http404
-
-
-
