@@ -7,6 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from listsync.types import HtmxHttpRequest
+from syncing import overview
+
 NAVIGATION = [
     ("Dashboard", "dashboard"),
     ("Lists", "lists:index"),
@@ -29,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 
 @login_not_required
 @require_GET
-def health(request: HttpRequest) -> JsonResponse:
+def health(request: HtmxHttpRequest) -> JsonResponse:
     """Open to all (container health checks): says only whether the database answers."""
     try:
         with connection.cursor() as cursor:
@@ -40,5 +43,16 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {})
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    since = since_param(request.GET.get("since"))
+    if request.htmx and request.htmx.target == "activity":
+        return render(request, "syncing/_activity.html", {"activity": overview.activity(since)})
+    context = {**overview.dashboard(), "activity": overview.activity(since)}
+    return render(request, "dashboard.html", context)
+
+
+def since_param(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

@@ -1,37 +1,10 @@
-from typing import Any
-
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from syncing.engine import request_cancel
-from syncing.models import Outcome, ServerConnection, SyncRun, mask_secret
-
-
-class ServerConnectionForm(forms.ModelForm):
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the stored key.",
-    )
-
-    class Meta:
-        model = ServerConnection
-        fields = ["url", "api_key", "default_user_id", "is_4k"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        stored = self.instance.api_key if self.instance.pk else ""
-        if stored:
-            self.fields[
-                "api_key"
-            ].help_text = f"Stored: {mask_secret(stored)}. Leave empty to keep it."
-
-    def clean_api_key(self) -> str:
-        # An empty field keeps the stored key: the form never shows the key back.
-        return self.cleaned_data["api_key"] or (self.instance.api_key if self.instance.pk else "")
+from syncing.forms import ServerConnectionForm, SyncSettingsForm
+from syncing.models import Outcome, ServerConnection, SyncRun, SyncSettings
 
 
 @admin.register(ServerConnection)
@@ -42,6 +15,14 @@ class ServerConnectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ServerConnection.objects.exists()
+
+
+@admin.register(SyncSettings)
+class SyncSettingsAdmin(admin.ModelAdmin):
+    form = SyncSettingsForm
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not SyncSettings.objects.exists()
 
 
 class OutcomeInline(admin.TabularInline):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -14,10 +17,32 @@ class Fork(models.TextChoices):
     SEERR = "seerr", "Seerr"
 
 
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def validate_server_url(value: str) -> None:
+    # Not URLValidator: it refuses one-word hosts such as http://overseerr:5055 (Docker).
+    if not is_http_url(value):
+        raise ValidationError(
+            "Enter the address you open the server at, e.g. http://overseerr:5055.",
+            code="invalid",
+        )
+    if urlsplit(value).path.rstrip("/").endswith("/api/v1"):
+        raise ValidationError("Leave out /api/v1: ListSync adds it itself.", code="invalid")
+
+
 class ServerConnection(models.Model):
     """The request server ListSync talks to. One row; first filled from the environment."""
 
-    url = models.URLField("server URL", blank=True, help_text="For example http://host:5055")
+    url = models.CharField(
+        "server URL",
+        max_length=300,
+        blank=True,
+        validators=[validate_server_url],
+        help_text="The address you open it at, e.g. http://overseerr:5055",
+    )
     api_key = models.CharField("API key", max_length=200, blank=True)
     default_user_id = models.PositiveIntegerField(
         null=True, blank=True, help_text="Request as this user; empty: the API key's own user."
@@ -207,7 +232,11 @@ class Outcome(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["run", "kind"])]
+        indexes = [
+            models.Index(fields=["run", "kind"]),
+            # "requested this week" on the dashboard and outcomes over time on analytics.
+            models.Index(fields=["kind", "created_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "title"],

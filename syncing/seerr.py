@@ -180,7 +180,11 @@ class SeerrClient:
         *,
         fork: str = "overseerr",
         concurrency: int | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
     ) -> None:
+        """`timeout` and `retries` default to the LISTSYNC_HTTP_* settings (a page that
+        waits on the server uses less of both)."""
         self.base = url.rstrip("/") + "/api/v1"
         self.fork = fork
         limit = concurrency or settings.LISTSYNC_CONCURRENCY
@@ -188,6 +192,7 @@ class SeerrClient:
         self.session = http.new_session(pool_size=limit + 2)
         self.session.headers.update({"X-Api-Key": api_key, "Accept": "application/json"})
         self.calls = 0
+        self.timeout, self.retries = timeout, retries
 
     def close(self) -> None:
         self.session.close()
@@ -202,7 +207,15 @@ class SeerrClient:
         headers = {"X-API-User": str(user_id)} if user_id else None
         with self.slots:
             self.calls += 1
-            return http.call(self.session, method, self.base + path, headers=headers, **kwargs)
+            return http.call(
+                self.session,
+                method,
+                self.base + path,
+                headers=headers,
+                timeout=self.timeout,
+                retries=self.retries,
+                **kwargs,
+            )
 
     def _json(self, response: Any, what: str) -> Any:
         return http.json_of(response, f"The request server ({what})")

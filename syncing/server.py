@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 CHECK_CACHE_KEY = "listsync:server-check"
 USERS_CACHE_KEY = "listsync:server-users"
 CACHE_SECONDS = 120
+# A page waiting on the server: a short timeout and no retries (the sync itself is patient).
+PAGE_TIMEOUT = 8.0
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def check_server(url: str, api_key: str, user_id: int | None = None) -> ServerCh
     if not api_key:
         return ServerCheck(ok=False, problem="No API key is set: copy it from the server.")
     try:
-        with SeerrClient(url, api_key, concurrency=1) as client:
+        with SeerrClient(url, api_key, concurrency=1, timeout=PAGE_TIMEOUT, retries=0) as client:
             info = client.check(user_id)
     except ServerProblem as exc:
         return ServerCheck(ok=False, problem=str(exc))
@@ -77,11 +79,13 @@ def server_users() -> list[tuple[int, str]]:
     if not (connection.url and connection.api_key):
         return []
     try:
-        with SeerrClient(connection.url, connection.api_key, concurrency=1) as client:
+        with SeerrClient(
+            connection.url, connection.api_key, concurrency=1, timeout=PAGE_TIMEOUT, retries=0
+        ) as client:
             users = [(int(u["id"]), user_label(u)) for u in client.users() if "id" in u]
     except (ServerProblem, http.HttpError, ValueError, KeyError, AttributeError) as exc:
         log.warning("could not read the server's users: %s", exc)
-        return []
+        users = []  # remembered too, so pages do not each wait on a server that is down
     cache.set(USERS_CACHE_KEY, users, CACHE_SECONDS)
     return users
 

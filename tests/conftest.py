@@ -39,3 +39,13 @@ def sandbox_factory():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Each test gets an empty in-memory cache: nothing cached (server checks, the worker's
+    heartbeat) leaks between tests or in from a ListSync running on this machine."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()

@@ -52,3 +52,18 @@ def percent(part: float | None, whole: float | None) -> int:
     if not part or not whole:
         return 0
     return max(0, min(100, round(100 * part / whole)))
+
+
+@register.filter
+def outcome_label(kind: str) -> str:
+    """The words for an outcome kind stored as its value (SyncRun.counts keys)."""
+    from syncing.models import OutcomeKind
+
+    return OutcomeKind(kind).label if kind in OutcomeKind.values else kind
+
+
+@register.filter
+def status_label(status: str) -> str:
+    from lists.models import ServerStatus
+
+    return ServerStatus(status).label if status in ServerStatus.values else status
