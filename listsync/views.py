@@ -46,7 +46,12 @@ def health(request: HtmxHttpRequest) -> JsonResponse:
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     since = since_param(request.GET.get("since"))
     if request.htmx and request.htmx.target == "activity":
-        return render(request, "syncing/_activity.html", {"activity": overview.activity(since)})
+        activity = overview.activity(since)
+        response = render(request, "syncing/_activity.html", {"activity": activity})
+        if not activity.polling:
+            # The run being watched has ended: reload once, so every figure shows its result.
+            response["HX-Refresh"] = "true"
+        return response
     context = {**overview.dashboard(), "activity": overview.activity(since)}
     return render(request, "dashboard.html", context)
 

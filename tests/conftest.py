@@ -1,5 +1,10 @@
+import os
+
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+# Browsers (SeleniumBase) use Debian's chromedriver; nothing is downloaded.
+os.environ.setdefault("SE_OFFLINE", "true")
 
 # Property tests explore the same examples on every run (CI must not turn red on a new draw)
 # and are not timed: the machines are small and busy.

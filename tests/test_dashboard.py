@@ -90,6 +90,7 @@ def test_a_running_sync_is_polled_until_it_ends(admin_client):
     body = partial.content.decode()
     assert "<html" not in body and 'id="activity"' in body
     assert "every 1s" not in body  # polling stops with the run
+    assert partial["HX-Refresh"] == "true"  # and the page reloads to show the new figures
     assert 'style="width: 100%"' in body and "Succeeded" in body
 
 
