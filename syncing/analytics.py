@@ -56,7 +56,7 @@ OUTCOME_GROUPS = (
         ),
         success=True,
     ),
-    OutcomeGroup("Skipped", "accent", (OutcomeKind.SKIPPED,), success=None),
+    OutcomeGroup("Skipped", "muted", (OutcomeKind.SKIPPED,), success=None),
     OutcomeGroup("Not found", "warn", (OutcomeKind.NOT_FOUND,), success=False),
     OutcomeGroup("Failed", "bad", (OutcomeKind.FAILED,), success=False),
 )
@@ -256,7 +256,10 @@ SUCCESS_SERIES = (
 
 
 def draw(
-    daily: list[Day], lists: list[ListSuccess], durations: list[RunDuration], routes: list[RouteCount]
+    daily: list[Day],
+    lists: list[ListSuccess],
+    durations: list[RunDuration],
+    routes: list[RouteCount],
 ) -> dict[str, SafeString]:
     """The page's charts, each the picture of one table on the page."""
     return {
@@ -265,6 +268,7 @@ def draw(
             OUTCOME_SERIES,
             [day.groups for day in daily],
             label="Outcomes per day",
+            width=1100,  # the one chart across the whole page
         ),
         "lists": charts.hbar_chart(
             [str(row.followed_list) for row in lists],
@@ -316,8 +320,8 @@ def page(request: HtmxHttpRequest) -> HttpResponse:
     has_runs = SyncRun.objects.filter(dry_run=False).exists()
     if has_runs:
         context.update(analytics(days))
-    context["has_runs"] = has_runs
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    context.update(has_runs=has_runs, partial=partial)
     template = "syncing/_charts.html" if partial else "syncing/analytics.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # the same URL answers a page or a part

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH = 640
-TONES = ("ok", "info", "warn", "bad", "accent")
+# The default drawing width, in the SVG's own units. The drawing scales to its box, text too,
+# so a chart meant for a full-width card is drawn wider to keep its text the page's size.
+WIDTH = 560
+TONES = ("ok", "info", "warn", "bad", "accent", "muted")
 NO_DATA = "No data yet"
 
 Formatter = Callable[[float], str]
@@ -64,11 +66,11 @@ def join(parts: Iterable[SafeString]) -> SafeString:
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
-def svg(height: float, label: str, parts: Iterable[SafeString]) -> SafeString:
+def svg(width: int, height: float, label: str, parts: Iterable[SafeString]) -> SafeString:
     return format_html(
         '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img"'
         ' aria-label="{}"><title>{}</title>{}</svg>',
-        WIDTH,
+        width,
         f"{height:.0f}",
         label,
         label,
@@ -111,6 +113,7 @@ def bar_chart(
     *,
     label: str,
     fmt: Formatter = count,
+    width: int = WIDTH,
 ) -> SafeString:
     """Vertical bars, one per label; `values[i]` holds one number per series for `labels[i]`,
     stacked from the axis up in the order of `series`. One series makes a plain bar chart."""
@@ -121,10 +124,10 @@ def bar_chart(
     base = height - bottom
     top_value = nice_ceiling(max(totals))
     scale = (base - top) / top_value
-    slot = (WIDTH - left - right) / len(labels)
+    slot = (width - left - right) / len(labels)
     bar_width = max(slot * 0.7, 1.0)
 
-    parts = [line(left, top, left, base), line(left, base, WIDTH - right, base)]
+    parts = [line(left, top, left, base), line(left, base, width - right, base)]
     for tick in (top_value / 2, top_value):
         y = base - tick * scale
         parts.append(text(left - 6, y + 4, fmt(tick), anchor="end"))
@@ -139,7 +142,7 @@ def bar_chart(
             parts.append(rect(part.tone, x, y, bar_width, value * scale, tip))
     for index in tick_indexes(len(labels)):
         parts.append(text(left + (index + 0.5) * slot, height - 6, labels[index]))
-    return svg(height, label, parts)
+    return svg(width, height, label, parts)
 
 
 def hbar_chart(
@@ -150,6 +153,7 @@ def hbar_chart(
     label: str,
     shares: bool = False,
     fmt: Formatter = count,
+    width: int = WIDTH,
 ) -> SafeString:
     """One row per label, its values (one per series) stacked left to right, the total at the
     end. With `shares` every row fills the width (its parts of its own total) and ends with the
@@ -159,7 +163,7 @@ def hbar_chart(
         return no_data()
     row_height, label_width, value_width, pad = 26, 160, 56, 6
     height = len(labels) * row_height + 2 * pad
-    bar_room = WIDTH - label_width - value_width
+    bar_room = width - label_width - value_width
     largest = max(totals)
 
     parts = [line(label_width, pad, label_width, height - pad)]
@@ -178,5 +182,5 @@ def hbar_chart(
             parts.append(rect(part.tone, x, y + 4, value * scale, row_height - 8, tip))
             x += value * scale
         figure = f"{round(100 * row[0] / total)}%" if shares else fmt(total)
-        parts.append(text(WIDTH - 4, y + 17, figure, anchor="end"))
-    return svg(height, label, parts)
+        parts.append(text(width - 4, y + 17, figure, anchor="end"))
+    return svg(width, height, label, parts)
