@@ -60,6 +60,8 @@ class FollowedList(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.source == "manual":
+            return self.name or f"Manual list #{self.pk}"
         return self.name or self.url or f"{self.source}:{self.key}"
 
     @property

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import providers
@@ -27,6 +27,7 @@ def add_list(
     is_4k: bool = False,
     seasons_policy: str = SeasonsPolicy.ALL,
     manual_items: str = "",
+    enabled: bool = True,
 ) -> tuple[FollowedList, list[str]]:
     """Follow the list `text` names. Returns it and warnings (manual lines that were left out).
 
@@ -34,26 +35,36 @@ def add_list(
     ref = providers.parse_list(text)
     warnings: list[str] = []
     if ref.source == "manual":
-        items, warnings = parse_lines(manual_items)
-        if not items:
-            problem = "; ".join(warnings[:5]) or "it has no titles"
-            raise ListInputError(f"The manual list cannot be saved: {problem}.")
-    else:
+        warnings = check_manual_items(manual_items)
+    try:
+        with transaction.atomic():
+            followed = FollowedList.objects.create(
+                source=ref.source,
+                key=ref.key,
+                url=ref.url,
+                name=name,
+                enabled=enabled,
+                media_types=media_types,
+                request_user_id=request_user_id,
+                is_4k=is_4k,
+                seasons_policy=seasons_policy,
+                manual_items=manual_items,
+            )
+    except IntegrityError:  # the database's one-list-per-source-key rule
         existing = FollowedList.objects.filter(source=ref.source, key=ref.key).first()
-        if existing:
-            raise ListInputError(f"That list is followed already, as list #{existing.pk}.")
-    followed = FollowedList.objects.create(
-        source=ref.source,
-        key=ref.key,
-        url=ref.url,
-        name=name,
-        media_types=media_types,
-        request_user_id=request_user_id,
-        is_4k=is_4k,
-        seasons_policy=seasons_policy,
-        manual_items=manual_items,
-    )
+        number = f", as list #{existing.pk}" if existing else ""
+        raise ListInputError(f"That list is followed already{number}.") from None
     return followed, warnings
+
+
+def check_manual_items(text: str) -> list[str]:
+    """The lines of a manual list that are not titles (left out). Raises ListInputError when
+    no line is a title."""
+    items, warnings = parse_lines(text)
+    if not items:
+        problem = "; ".join(warnings[:5]) or "it has no titles"
+        raise ListInputError(f"The manual list cannot be saved: {problem}.")
+    return warnings
 
 
 def preview_list(text: str, keys: Mapping[str, str]) -> FetchResult:

@@ -114,7 +114,7 @@ def test_add_a_list_sync_it_and_find_the_outcomes(sb, stack):
         return sb.is_element_present('#activity [data-state="succeeded"]')
 
     wait_for(finished, "the sync to finish")
-    assert "100" in widths and len(widths) >= 2, widths  # the bar moved, then filled
+    assert any(0 <= int(w) < 100 for w in widths), widths  # seen going, then filled:
     sb.assert_text("Requested: 11", "#activity")
     sb.assert_attribute("#activity .progress", "aria-valuenow", "100")
     sb.assert_text("13", ".stats", timeout=10)  # the page reloaded with the new figures
