@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import HttpResponse
@@ -133,23 +134,26 @@ class ListSuccess:
 
 
 def list_success(days: int) -> list[ListSuccess]:
-    """For each list with outcomes in the period: how its entries ended. One query; the filter
-    comes before the counts, so they count only the period's outcomes."""
-    rows = (
-        FollowedList.objects.filter(
-            items__outcome__created_at__gte=period_start(days),
-            items__outcome__kind__in=COUNTED_KINDS,
-            items__outcome__run__dry_run=False,
+    """For each list with outcomes in the period: how its entries ended. Sums the per-list
+    counts each run keeps (SyncRun.list_counts), so it reads runs, not outcomes."""
+    totals: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    runs = SyncRun.objects.filter(started_at__gte=period_start(days), dry_run=False)
+    for per_list in runs.values_list("list_counts", flat=True):
+        for list_id, kinds in per_list.items():
+            totals[int(list_id)].update(
+                {kind: n for kind, n in kinds.items() if kind in COUNTED_KINDS}
+            )
+    lists = FollowedList.objects.in_bulk([pk for pk, kinds in totals.items() if kinds])
+    return [
+        ListSuccess(
+            lists[pk],
+            good=sum(totals[pk][kind] for kind in GOOD_KINDS),
+            not_found=totals[pk][OutcomeKind.NOT_FOUND],
+            failed=totals[pk][OutcomeKind.FAILED],
+            skipped=totals[pk][OutcomeKind.SKIPPED],
         )
-        .annotate(
-            good=Count("items__outcome", filter=Q(items__outcome__kind__in=GOOD_KINDS)),
-            not_found=Count("items__outcome", filter=Q(items__outcome__kind=OutcomeKind.NOT_FOUND)),
-            failed=Count("items__outcome", filter=Q(items__outcome__kind=OutcomeKind.FAILED)),
-            skipped=Count("items__outcome", filter=Q(items__outcome__kind=OutcomeKind.SKIPPED)),
-        )
-        .order_by("id")
-    )
-    return [ListSuccess(row, row.good, row.not_found, row.failed, row.skipped) for row in rows]
+        for pk in sorted(lists)
+    ]
 
 
 # --- sync durations --------------------------------------------------------------------------

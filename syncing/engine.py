@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from lists.cache import DatabaseCache
@@ -158,10 +159,26 @@ def execute_run(
     run.state = state
     run.error = error
     run.finished_at = timezone.now()
+    run.list_counts = counts_by_list(run)
     run.save()
     if on_progress:
         on_progress(run)
     return run
+
+
+def counts_by_list(run: SyncRun) -> dict[str, dict[str, int]]:
+    """{list id: {outcome kind: count}} of a run's outcomes, kept on the run so analytics
+    never has to aggregate the whole outcome history."""
+    rows = (
+        Outcome.objects.filter(run=run, list_item__isnull=False)
+        .values_list("list_item__followed_list_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for list_id, kind, n in rows:
+        counts.setdefault(str(list_id), {})[kind] = n
+    return counts
 
 
 # --- the work -------------------------------------------------------------------------

@@ -164,6 +164,11 @@ class SyncRun(models.Model):
     total = models.PositiveIntegerField(default=0, help_text="Titles this run decides on.")
     done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
+    list_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Outcome counts per list: {list id: {kind: count}}, written as the run ends.",
+    )
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
 
