@@ -109,6 +109,15 @@ class Title(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["media_type", "tmdb_id"], name="one_title_per_tmdb_id")
         ]
+        # The Titles page: its default sort, its filters and its other sorts.
+        indexes = [
+            models.Index(fields=["title", "year"], name="title_by_name"),
+            models.Index(fields=["server_status", "title", "year"], name="title_by_status"),
+            models.Index(fields=["media_type", "title", "year"], name="title_by_media_type"),
+            models.Index(fields=["year", "title"], name="title_by_year"),
+            models.Index(fields=["created_at"], name="title_by_created_at"),
+            models.Index(fields=["status_checked_at"], name="title_by_status_checked_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title or f"tmdb {self.tmdb_id}"
@@ -143,6 +152,10 @@ class ListItem(models.Model):
 
     class Meta:
         ordering = ["followed_list", "position"]
+        # The Titles page's list filter: a list's current titles.
+        indexes = [
+            models.Index(fields=["followed_list", "removed_at", "title"], name="item_by_list_title")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["followed_list", "identity"], name="one_item_per_list_identity"

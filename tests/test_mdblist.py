@@ -255,7 +255,7 @@ def test_an_empty_api_list_is_the_same(site, settings):
             "/lists/bob/x/items",
             Answer(b'{"response": false, "error": "API Limit Reached!"}'),
             RateLimited,
-            "API Limit Reached!.*daily API limit",
+            "API Limit Reached!.*daily limit",
         ),
         (
             "/lists/bob/x/items",

@@ -110,6 +110,7 @@ def test_following_the_same_feed_twice_is_refused():
         add_list("https://s3.amazonaws.com/popular-movies/movies.json")
 
 
+@pytest.mark.django_db  # fetchlist reads the stored source keys
 def test_fetchlist_prints_the_items_as_json(settings):
     import io
 
