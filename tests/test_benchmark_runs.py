@@ -33,3 +33,27 @@ def test_benchmark_prints_its_table():
     assert row[7] == "2.07"  # 2 per title, plus /status and /auth/me once per run
     assert row[8] == "30"
     assert row[11:14] == ["0", "0", "2"]
+
+
+def test_web_benchmark_renders_every_page():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/web_benchmark.py",
+            "--titles",
+            "300",
+            "--outcomes",
+            "3000",
+            "--repeat",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("median ms", 1)[1]
+    for page in ("dashboard", "titles, page 1", "titles, list filter", "a run", "analytics"):
+        assert f"\n{page}" in table, page
+    assert table.count("(≤ 100 ms)") == 2  # the two pages with a target say how they did

@@ -148,3 +148,18 @@ def test_add_a_list_sync_it_and_find_the_outcomes(sb, stack):
     screenshot(sb, "settings")
     sb.open(f"{app.url}/lists/")
     screenshot(sb, "lists")
+
+    # Dark mode follows the system setting; narrow screens get the same pages.
+    sb.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+    )
+    sb.open(f"{app.url}/")
+    background = sb.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 19, 26)", background
+    screenshot(sb, "dashboard-dark")
+    sb.set_window_size(390, 844)
+    sb.open(f"{app.url}/titles/")
+    width = sb.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, f"the titles page is {width}px wide on a phone"
+    screenshot(sb, "titles-phone")
