@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_NAME = "ListSync: sync every list"
 SYNC_JOB = "syncing.jobs.run_sync_job"
+# django-q2 keeps a schedule's keyword arguments as Python source text.
+SYNC_JOB_KWARGS = f"trigger={Trigger.SCHEDULE.value!r}"
 
 
 def ensure_schedule() -> Schedule:
@@ -31,16 +33,21 @@ def ensure_schedule() -> Schedule:
         name=SCHEDULE_NAME,
         defaults={
             "func": SYNC_JOB,
-            "kwargs": {"trigger": Trigger.SCHEDULE},
+            "kwargs": SYNC_JOB_KWARGS,
             "schedule_type": Schedule.MINUTES,
             "minutes": minutes,
             "repeats": -1,
             "next_run": timezone.now() + timedelta(minutes=minutes),
         },
     )
-    if not created and (schedule.minutes != minutes or schedule.func != SYNC_JOB):
+    outdated = (schedule.minutes, schedule.func, schedule.kwargs) != (
+        minutes,
+        SYNC_JOB,
+        SYNC_JOB_KWARGS,
+    )
+    if not created and outdated:
         schedule.func = SYNC_JOB
-        schedule.kwargs = {"trigger": Trigger.SCHEDULE}
+        schedule.kwargs = SYNC_JOB_KWARGS
         schedule.schedule_type = Schedule.MINUTES
         schedule.minutes = minutes
         schedule.repeats = -1
