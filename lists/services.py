@@ -94,7 +94,15 @@ def refresh_list(followed: FollowedList, context: FetchContext) -> FetchResult |
     try:
         result = fetch_items(followed, context)
     except FetchError as exc:
-        log.warning("list %s: %s", followed.pk, exc)
+        log.warning(
+            "list %s: %s",
+            followed.pk,
+            exc,
+            extra={
+                "event": "fetch_failed",
+                "context": {"source": followed.source, "list": followed.pk},
+            },
+        )
         followed.last_error = str(exc)
         followed.last_error_at = now
         # update(), not save(): a list deleted while it was fetched must stay deleted.

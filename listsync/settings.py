@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "listsync",
     "lists",
     "syncing",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -227,12 +228,23 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in hx-he
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# One line per event (logfmt) on stdout, each with its sync run; warnings and errors of
+# ListSync's own code (and of the job worker) also go to the database for the log page.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "filters": {"run": {"()": "listsync.logs.RunFilter"}},
+    "formatters": {"line": {"()": "listsync.logs.LineFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["run"]},
+        "database": {"()": "listsync.logs.DatabaseHandler", "filters": ["run"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        name: {"handlers": ["console", "database"], "level": LOG_LEVEL, "propagate": False}
+        for name in ("listsync", "lists", "syncing", "providers", "django-q")
+    },
 }
 
 # django-q2: the ORM broker needs nothing else installed; REDIS_URL switches to Redis.
@@ -258,6 +270,9 @@ LISTSYNC_SERVER_USER = env_int("LISTSYNC_SERVER_USER", 0, minimum=0) or None
 
 LISTSYNC_ADMIN_USER = env_str("LISTSYNC_ADMIN_USER", "admin")
 LISTSYNC_ADMIN_PASSWORD = env_secret("LISTSYNC_ADMIN_PASSWORD")
+
+# /metrics answers Prometheus when it sends `Authorization: Bearer <this>` (or a logged-in user).
+LISTSYNC_METRICS_TOKEN = env_secret("LISTSYNC_METRICS_TOKEN")
 
 # Sync behaviour. The interval only seeds the stored setting (editable in the UI).
 LISTSYNC_SYNC_INTERVAL_MINUTES = env_int(
@@ -287,4 +302,6 @@ LISTSYNC_LETTERBOXD_BASE_URL = env_str("LISTSYNC_LETTERBOXD_BASE_URL", "https://
 LISTSYNC_MDBLIST_BASE_URL = env_str("LISTSYNC_MDBLIST_BASE_URL", "https://mdblist.com")
 LISTSYNC_MDBLIST_API_URL = env_str("LISTSYNC_MDBLIST_API_URL", "https://api.mdblist.com")
 LISTSYNC_MDBLIST_API_KEY = env_secret("LISTSYNC_MDBLIST_API_KEY")
+# Notifications: the only host a Discord webhook URL may point at (a test server can stand in).
+LISTSYNC_DISCORD_BASE_URL = env_str("LISTSYNC_DISCORD_BASE_URL", "https://discord.com")
 LISTSYNC_CHROMIUM_PATH = env_str("LISTSYNC_CHROMIUM_PATH", "/usr/bin/chromium")

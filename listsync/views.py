@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from listsync import monitoring
 from listsync.types import HtmxHttpRequest
-from syncing import overview
+from syncing import overview, schedule
 
 NAVIGATION = [
     ("Dashboard", "dashboard"),
@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Titles", "lists:titles"),
     ("History", "syncing:runs"),
     ("Analytics", "syncing:analytics"),
+    ("Logs", "logs"),
     ("Settings", "syncing:settings"),
 ]
 
@@ -33,13 +34,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 @login_not_required
 @require_GET
 def health(request: HtmxHttpRequest) -> JsonResponse:
-    """Open to all (container health checks): says only whether the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """Open to all (container health checks): whether the database answers and the job worker
+    runs; 503 names what is wrong. `?check=database` leaves the worker out."""
+    checks = {"database": "ok" if monitoring.database_answers() else "unreachable"}
+    if request.GET.get("check") != "database":
+        checks["worker"] = "ok" if schedule.worker_status().alive else "not running"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 @require_GET

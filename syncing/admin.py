@@ -4,7 +4,8 @@ from django.http import HttpRequest
 
 from syncing.engine import request_cancel
 from syncing.forms import ServerConnectionForm, SyncSettingsForm
-from syncing.models import Outcome, ServerConnection, SyncRun, SyncSettings
+from syncing.models import NotificationSettings, Outcome, ServerConnection, SyncRun, SyncSettings
+from syncing.notify_forms import NotificationSettingsForm
 
 
 @admin.register(ServerConnection)
@@ -23,6 +24,15 @@ class SyncSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not SyncSettings.objects.exists()
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    form = NotificationSettingsForm
+    readonly_fields = ["last_sent_at", "last_error", "last_error_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not NotificationSettings.objects.exists()
 
 
 class OutcomeInline(admin.TabularInline):

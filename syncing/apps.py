@@ -9,7 +9,10 @@ class SyncingConfig(AppConfig):
     verbose_name = "Syncing"
 
     def ready(self) -> None:
-        from syncing import checks  # noqa: F401  (registers the system checks)
+        from syncing import (
+            checks,  # noqa: F401  (registers the system checks)
+            shutdown,  # noqa: F401  (stops a sync when the worker is stopped)
+        )
         from syncing.models import ServerConnection, SyncSettings
 
         post_migrate.connect(create_schedule, sender=self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,6 +67,7 @@ def check_listsync_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]
         "LISTSYNC_LETTERBOXD_BASE_URL",
         "LISTSYNC_MDBLIST_BASE_URL",
         "LISTSYNC_MDBLIST_API_URL",
+        "LISTSYNC_DISCORD_BASE_URL",
     ):
         value = getattr(settings, name)
         if not is_http_url(value):
@@ -76,4 +78,14 @@ def check_listsync_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]
                     id="listsync.E003",
                 )
             )
+    shared = settings.DATABASE_URL or settings.REDIS_URL
+    if shared and not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+        problems.append(
+            Warning(
+                "DATABASE_URL or REDIS_URL is set but SECRET_KEY is not: each machine makes "
+                "its own key, so logins and queued jobs do not carry from one to another.",
+                hint="Give every machine the same SECRET_KEY (or SECRET_KEY_FILE).",
+                id="listsync.W004",
+            )
+        )
     return problems

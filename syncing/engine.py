@@ -29,8 +29,9 @@ from lists.cache import DatabaseCache
 from lists.models import FollowedList, ListItem, Title
 from lists.services import refresh_list
 from listsync import http
+from listsync.logs import run_context
 from providers import FetchContext
-from syncing import matching
+from syncing import matching, shutdown
 from syncing.decisions import (
     Options,
     Verdict,
@@ -48,6 +49,7 @@ from syncing.models import (
     SyncRun,
     SyncSettings,
 )
+from syncing.notify import notify_after_run
 from syncing.seerr import Media, SeerrClient, ServerProblem
 
 log = logging.getLogger(__name__)
@@ -142,28 +144,56 @@ def execute_run(
     on_progress: ProgressCallback | None = None,
 ) -> SyncRun:
     """Carry out a claimed run. Whatever happens, the run ends in a final state."""
-    state, error = RunState.SUCCEEDED, ""
-    try:
-        work = Sync(run, rerequest_removed=rerequest_removed, on_progress=on_progress)
-        work.carry_out()
-        failed = run.counts.get(OutcomeKind.FAILED, 0)
-        if failed and failed == work.asked:
-            state, error = RunState.FAILED, "Every title the server was asked about failed."
-    except ServerProblem as exc:
-        state, error = RunState.FAILED, str(exc)
-    except Cancelled:
-        state = RunState.CANCELLED
-    except Exception as exc:
-        log.exception("sync %s failed", run.pk)
-        state, error = RunState.FAILED, f"Unexpected error: {exc!r}"
-    run.state = state
-    run.error = error
-    run.finished_at = timezone.now()
-    run.list_counts = counts_by_list(run)
-    run.save()
+    with run_context(run.pk):
+        log.info(
+            "sync started",
+            extra={
+                "event": "sync_started",
+                "context": {"trigger": run.trigger, "dry_run": run.dry_run},
+            },
+        )
+        state, error = work_through(run, rerequest_removed, on_progress)
+        run.state = state
+        run.error = error
+        run.finished_at = timezone.now()
+        run.list_counts = counts_by_list(run)
+        run.save()
+        log.log(
+            logging.INFO if state in (RunState.SUCCEEDED, RunState.CANCELLED) else logging.WARNING,
+            "sync %s%s",
+            state,
+            f": {error}" if error else "",
+            extra={
+                "event": "sync_finished",
+                "context": {"state": state, "seconds": round(run.duration or 0, 1), **run.counts},
+            },
+        )
+        notify_after_run(run)  # never raises: a failing notifier never fails the sync
     if on_progress:
         on_progress(run)
     return run
+
+
+def work_through(
+    run: SyncRun, rerequest_removed: bool, on_progress: ProgressCallback | None
+) -> tuple[str, str]:
+    """The run's work; returns its final state and error."""
+    try:
+        work = Sync(run, rerequest_removed=rerequest_removed, on_progress=on_progress)
+        work.carry_out()
+    except ServerProblem as exc:
+        return RunState.FAILED, str(exc)
+    except Cancelled:
+        return RunState.CANCELLED, ""
+    except shutdown.Stopping as exc:  # the worker is being stopped (syncing/shutdown.py)
+        return RunState.INTERRUPTED, str(exc)
+    except Exception as exc:
+        log.exception("sync %s failed", run.pk, extra={"event": "sync_crashed"})
+        return RunState.FAILED, f"Unexpected error: {exc!r}"
+    failed = run.counts.get(OutcomeKind.FAILED, 0)
+    if failed and failed == work.asked:
+        return RunState.FAILED, "Every title the server was asked about failed."
+    return RunState.SUCCEEDED, ""
 
 
 def counts_by_list(run: SyncRun) -> dict[str, dict[str, int]]:
@@ -474,9 +504,11 @@ class Sync:
         self.beat()
 
     def beat(self, force: bool = False) -> None:
-        """Progress and liveness, at most once a second; and the place a cancel is noticed."""
+        """Progress and liveness, at most once a second; and the place a cancel or a shutdown
+        is noticed (a shutdown at once: the progress so far is saved, then the run ends)."""
+        stopping = shutdown.stop_requested()
         now = timezone.now()
-        if not force and (now - self.last_beat).total_seconds() < 1.0:
+        if not force and not stopping and (now - self.last_beat).total_seconds() < 1.0:
             return
         self.last_beat = now
         self.run.counts = dict(self.counts)
@@ -486,6 +518,8 @@ class Sync:
         )
         if self.on_progress:
             self.on_progress(self.run)
+        if stopping:
+            raise shutdown.Stopping
         if SyncRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
             raise Cancelled
 

@@ -252,3 +252,101 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.get_kind_display()}"
+
+
+# --- notifications after a run ----------------------------------------------------------------
+
+
+class NotifyMode(models.TextChoices):
+    ALWAYS = "always", "After every sync (dry runs too)"
+    REQUESTED = "requested", "When something was requested or went wrong"
+    ERRORS = "errors", "Only when something went wrong"
+    OFF = "off", "Never"
+
+
+def discord_webhook_bases() -> list[str]:
+    """Where a Discord webhook URL may point: LISTSYNC_DISCORD_BASE_URL (a test server can
+    stand in), and for the real Discord also its old domain, which still serves webhooks."""
+    base = settings.LISTSYNC_DISCORD_BASE_URL.rstrip("/")
+    return [base, "https://discordapp.com"] if base == "https://discord.com" else [base]
+
+
+def validate_discord_webhook_url(value: str) -> None:
+    parts = urlsplit(value)
+    segments = parts.path.strip("/").split("/")  # api, webhooks, the webhook's id, its token
+    well_formed = (
+        len(segments) == 4 and segments[:2] == ["api", "webhooks"] and segments[2].isdigit()
+    )
+    if f"{parts.scheme}://{parts.netloc}" not in discord_webhook_bases() or not well_formed:
+        raise ValidationError(
+            "Paste the URL Discord gives under Server settings → Integrations → Webhooks → "
+            f"Copy webhook URL: {discord_webhook_bases()[0]}/api/webhooks/<id>/<token>.",
+            code="invalid",
+        )
+
+
+def url_lines(text: str) -> list[str]:
+    """The URLs of a one-per-line text field, without blank lines."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def validate_apprise_urls(value: str) -> None:
+    # Imported here: Apprise loads its hundred-odd services on first use, which every process
+    # importing the models (the CLI, the worker) would pay for otherwise.
+    import apprise
+
+    for number, url in enumerate(url_lines(value), start=1):
+        if not apprise.Apprise().add(url):
+            raise ValidationError(
+                f"Line {number} ({mask_secret(url)}) is not a URL Apprise knows: see "
+                "github.com/caronc/apprise/wiki for each service's form (tgram://, ntfy://, "
+                "gotify://, mailto://…).",
+                code="invalid",
+            )
+
+
+class NotificationSettings(models.Model):
+    """Where and when to say what a sync did. One row; the notifications page edits it."""
+
+    mode = models.CharField(
+        "send a notification",
+        max_length=10,
+        choices=NotifyMode.choices,
+        default=NotifyMode.REQUESTED,
+    )
+    discord_webhook_url = models.CharField(
+        "Discord webhook URL",
+        max_length=300,
+        blank=True,
+        validators=[validate_discord_webhook_url],
+    )
+    apprise_urls = models.TextField(
+        "Apprise URLs",
+        blank=True,
+        validators=[validate_apprise_urls],
+        help_text="Any other service, one URL a line: tgram://, ntfy://, gotify://, mailto://…",
+    )
+    last_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a notification last reached every target."
+    )
+    last_error = models.TextField(blank=True, help_text="What went wrong the last time.")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return "Notification settings"
+
+    @classmethod
+    def get(cls) -> NotificationSettings:
+        stored, _ = cls.objects.get_or_create(pk=1)
+        return stored
+
+    @property
+    def apprise_url_list(self) -> list[str]:
+        return url_lines(self.apprise_urls)
+
+    @property
+    def masked_discord_webhook_url(self) -> str:
+        return mask_secret(self.discord_webhook_url)

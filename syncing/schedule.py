@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.status import Stat
 
@@ -73,7 +74,8 @@ def worker_status() -> WorkerStatus:
     """Whether a django-q2 cluster is running (any machine), and how many jobs wait for it."""
     broker = get_broker()
     try:
-        stats = Stat.get_all(broker=broker)
+        # A cluster that stopped leaves its last heartbeat for 3 s: it is not alive.
+        stats = [stat for stat in Stat.get_all(broker=broker) if stat.status != Conf.STOPPED]
         queued = broker.queue_size() or 0
     except Exception as exc:  # the broker itself is down (Redis): the worker is not usable
         log.warning("cannot read the worker's status: %s", exc)

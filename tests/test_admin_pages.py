@@ -78,9 +78,26 @@ def test_the_admin_needs_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
-def test_health_is_open_and_checks_the_database(client):
+def test_health_is_open_and_checks_the_database_and_the_worker(client):
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.signing import SignedPackage
+    from django_q.status import Stat, Status
+
     response = client.get("/health/")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "worker": "not running"}
+    # The database alone, for a web server whose worker runs elsewhere.
+    response = client.get("/health/?check=database")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+    # A worker's heartbeat, as django-q2's cluster writes it every half second.
+    heartbeat = Status(pid=4242, cluster_id="health-test")
+    heartbeat.status = Conf.IDLE
+    get_broker().set_stat(Stat.get_key("health-test"), SignedPackage.dumps(heartbeat), 3)
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "worker": "ok"}
 
 
 def test_the_source_cache_page_renders(staff_client):
@@ -97,3 +114,15 @@ def test_the_database_cache_keeps_entries_across_contexts():
     DatabaseCache().put("letterboxd", "a", {"tmdb_id": 1})
     DatabaseCache().put("letterboxd", "a", {"tmdb_id": 2})
     assert DatabaseCache().get_many("letterboxd", ["a", "b"]) == {"a": {"tmdb_id": 2}}
+
+
+def test_a_stopped_worker_is_not_counted_alive(client):
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.signing import SignedPackage
+    from django_q.status import Stat, Status
+
+    heartbeat = Status(pid=4242, cluster_id="stopped-test")
+    heartbeat.status = Conf.STOPPED  # its last words, kept for 3 s
+    get_broker().set_stat(Stat.get_key("stopped-test"), SignedPackage.dumps(heartbeat), 3)
+    assert client.get("/health/").json()["worker"] == "not running"

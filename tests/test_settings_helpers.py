@@ -65,3 +65,14 @@ def test_sqlite_runs_in_wal_mode(db):
     from django.conf import settings
 
     assert "journal_mode=WAL" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
+
+
+def test_a_shared_database_without_a_shared_secret_key_is_warned_about(settings, monkeypatch):
+    from syncing.checks import check_listsync_settings
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_FILE", raising=False)
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert "listsync.W004" in [p.id for p in check_listsync_settings()]
+    monkeypatch.setenv("SECRET_KEY", "the-same-everywhere")
+    assert "listsync.W004" not in [p.id for p in check_listsync_settings()]
