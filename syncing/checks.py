@@ -11,6 +11,18 @@ from django.core.checks import Error, Warning, register
 
 from syncing.models import is_http_url
 
+# Where each list source is fetched from.
+SOURCE_URL_SETTINGS = (
+    "LISTSYNC_STEVENLU_URL",
+    "LISTSYNC_IMDB_BASE_URL",
+    "LISTSYNC_IMDB_GRAPHQL_URL",
+    "LISTSYNC_TRAKT_BASE_URL",
+    "LISTSYNC_TRAKT_API_URL",
+    "LISTSYNC_LETTERBOXD_BASE_URL",
+    "LISTSYNC_MDBLIST_BASE_URL",
+    "LISTSYNC_MDBLIST_API_URL",
+)
+
 
 @register()
 def check_listsync_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
@@ -58,17 +70,7 @@ def check_listsync_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]
                 id="listsync.E002",
             )
         )
-    for name in (
-        "LISTSYNC_STEVENLU_URL",
-        "LISTSYNC_IMDB_BASE_URL",
-        "LISTSYNC_IMDB_GRAPHQL_URL",
-        "LISTSYNC_TRAKT_BASE_URL",
-        "LISTSYNC_TRAKT_API_URL",
-        "LISTSYNC_LETTERBOXD_BASE_URL",
-        "LISTSYNC_MDBLIST_BASE_URL",
-        "LISTSYNC_MDBLIST_API_URL",
-        "LISTSYNC_DISCORD_BASE_URL",
-    ):
+    for name in (*SOURCE_URL_SETTINGS, "LISTSYNC_DISCORD_BASE_URL"):
         value = getattr(settings, name)
         if not is_http_url(value):
             problems.append(

@@ -13,20 +13,11 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.models import ApiToken
+from syncing.checks import SOURCE_URL_SETTINGS
 from syncing.models import Outcome, OutcomeKind, SyncRun
 from tests.factories import manual_list, title
 
 UNREACHABLE = "http://127.0.0.1:9"  # nothing listens on the discard port: fetches fail at once
-SOURCE_URLS = [
-    "LISTSYNC_STEVENLU_URL",
-    "LISTSYNC_IMDB_BASE_URL",
-    "LISTSYNC_IMDB_GRAPHQL_URL",
-    "LISTSYNC_TRAKT_BASE_URL",
-    "LISTSYNC_TRAKT_API_URL",
-    "LISTSYNC_LETTERBOXD_BASE_URL",
-    "LISTSYNC_MDBLIST_BASE_URL",
-    "LISTSYNC_MDBLIST_API_URL",
-]
 
 
 @pytest.fixture
@@ -35,7 +26,7 @@ def api_schema(db, settings):
     from listsync.wsgi import application
 
     # A valid list URL in a preview must not reach the real sites (nor start a browser).
-    for name in SOURCE_URLS:
+    for name in SOURCE_URL_SETTINGS:
         setattr(settings, name, UNREACHABLE)
     settings.LISTSYNC_CHROMIUM_PATH = "/nonexistent/chromium"
     settings.LISTSYNC_HTTP_RETRIES = 0

@@ -148,6 +148,13 @@ def test_add_a_list_sync_it_and_find_the_outcomes(sb, stack):
     screenshot(sb, "settings")
     sb.open(f"{app.url}/lists/")
     screenshot(sb, "lists")
+    sb.open(f"{app.url}/settings/notifications/")
+    sb.assert_text("Send a test notification")
+    screenshot(sb, "notifications")
+    sb.open(f"{app.url}/api/tokens/")
+    screenshot(sb, "api-tokens")
+    sb.open(f"{app.url}/logs/")
+    screenshot(sb, "logs")
 
     # Dark mode follows the system setting; narrow screens get the same pages.
     sb.driver.execute_cdp_cmd(
