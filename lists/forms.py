@@ -11,7 +11,7 @@ from lists.models import FollowedList
 from lists.services import add_list, check_manual_items
 from providers import ListInputError, ListRef
 from providers.manual import FORMS
-from syncing.server import user_choices
+from syncing.server import server_users, user_choices
 
 OPTION_FIELDS = ["name", "enabled", "media_types", "request_user_id", "is_4k", "seasons_policy"]
 
@@ -51,16 +51,13 @@ class ListOptionsForm(forms.ModelForm):
         self.line_warnings: list[str] = []
         field = self.fields["request_user_id"]
         assert isinstance(field, forms.ChoiceField)
-        choices = user_choices("Default user")
-        if len(choices) == 1:
+        users = server_users()
+        field.choices = user_choices("Default user", self.instance.request_user_id, users)
+        if not users:
             field.help_text += (
                 " The request server could not be reached to list its users: check Settings, "
                 "or keep the default user."
             )
-        stored = self.instance.request_user_id
-        if stored and str(stored) not in {value for value, _ in choices}:
-            choices.append((str(stored), f"User #{stored}"))  # keep what is stored selectable
-        field.choices = choices
         if self.instance.pk and self.instance.source != "manual":
             del self.fields["manual_items"]
 

@@ -25,11 +25,11 @@ from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from lists.models import FollowedList, ListItem, MediaType, ServerStatus, Title
 from listsync.types import HtmxHttpRequest
+from listsync.views import local_next
 from syncing.jobs import enqueue_sync
 from syncing.models import MatchedBy, Outcome, OutcomeKind, ServerConnection
 
@@ -341,10 +341,7 @@ def forget_server_answer(title: Title) -> None:
 
 def back_url(request: HttpRequest) -> str:
     """The local page named by `next` (the titles page with its filters), else the titles page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("lists:titles")
+    return local_next(request, reverse("lists:titles"))
 
 
 def answer(request: HtmxHttpRequest, title: Title, note: str, level: int) -> HttpResponse:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from listsync import monitoring
@@ -29,6 +30,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
     return {"nav_items": items}
+
+
+def local_next(request: HttpRequest, fallback: str) -> str:
+    """The page of this site named by `next` (in the form or the query), else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
 
 
 @login_not_required

@@ -8,31 +8,29 @@ from syncing.models import NotificationSettings, Outcome, ServerConnection, Sync
 from syncing.notify_forms import NotificationSettingsForm
 
 
+class SingleRowAdmin(admin.ModelAdmin):
+    """The settings tables have one row: it can be changed, not added to."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not self.model.objects.exists()
+
+
 @admin.register(ServerConnection)
-class ServerConnectionAdmin(admin.ModelAdmin):
+class ServerConnectionAdmin(SingleRowAdmin):
     form = ServerConnectionForm
     list_display = ["url", "masked_api_key", "default_user_id", "is_4k", "fork", "version"]
     readonly_fields = ["fork", "version", "checked_at"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ServerConnection.objects.exists()
-
 
 @admin.register(SyncSettings)
-class SyncSettingsAdmin(admin.ModelAdmin):
+class SyncSettingsAdmin(SingleRowAdmin):
     form = SyncSettingsForm
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not SyncSettings.objects.exists()
 
 
 @admin.register(NotificationSettings)
-class NotificationSettingsAdmin(admin.ModelAdmin):
+class NotificationSettingsAdmin(SingleRowAdmin):
     form = NotificationSettingsForm
     readonly_fields = ["last_sent_at", "last_error", "last_error_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not NotificationSettings.objects.exists()
 
 
 class OutcomeInline(admin.TabularInline):

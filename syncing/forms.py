@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from syncing.models import ServerConnection, SyncSettings, mask_secret
-from syncing.server import user_choices
+from syncing.server import server_users, user_choices
 
 
 class KeepsSecrets(forms.ModelForm):
@@ -62,13 +62,10 @@ class ServerSettingsForm(ServerConnectionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["default_user_id"]
-        choices = user_choices("The API key's own user")
-        stored = self.instance.default_user_id
-        if stored and str(stored) not in {value for value, _ in choices}:
-            choices.append((str(stored), f"User #{stored}"))
         assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
-        if len(choices) == 1:
+        users = server_users()
+        field.choices = user_choices("The API key's own user", self.instance.default_user_id, users)
+        if not users:
             field.help_text += " (The server could not be asked for its users.)"
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,6 +16,22 @@ class Fork(models.TextChoices):
     OVERSEERR = "overseerr", "Overseerr"
     JELLYSEERR = "jellyseerr", "Jellyseerr"
     SEERR = "seerr", "Seerr"
+
+
+class SingleRow(models.Model):
+    """A table of one row (pk 1), made on first use from `first_values()` (the environment)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def first_values(cls) -> dict[str, object]:
+        return {}
+
+    @classmethod
+    def get(cls) -> Self:
+        row, _ = cls._default_manager.get_or_create(pk=1, defaults=cls.first_values())
+        return row
 
 
 def is_http_url(value: str) -> bool:
@@ -33,7 +50,7 @@ def validate_server_url(value: str) -> None:
         raise ValidationError("Leave out /api/v1: ListSync adds it itself.", code="invalid")
 
 
-class ServerConnection(models.Model):
+class ServerConnection(SingleRow):
     """The request server ListSync talks to. One row; first filled from the environment."""
 
     url = models.CharField(
@@ -59,17 +76,12 @@ class ServerConnection(models.Model):
         return self.url or "(no request server set)"
 
     @classmethod
-    def get(cls) -> ServerConnection:
-        """The connection, created from LISTSYNC_SERVER_* on first use."""
-        connection, _ = cls.objects.get_or_create(
-            pk=1,
-            defaults={
-                "url": settings.LISTSYNC_SERVER_URL,
-                "api_key": settings.LISTSYNC_SERVER_API_KEY,
-                "default_user_id": settings.LISTSYNC_SERVER_USER,
-            },
-        )
-        return connection
+    def first_values(cls) -> dict[str, object]:
+        return {
+            "url": settings.LISTSYNC_SERVER_URL,
+            "api_key": settings.LISTSYNC_SERVER_API_KEY,
+            "default_user_id": settings.LISTSYNC_SERVER_USER,
+        }
 
     @property
     def masked_api_key(self) -> str:
@@ -80,7 +92,7 @@ MIN_INTERVAL_MINUTES = 30
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
 
 
-class SyncSettings(models.Model):
+class SyncSettings(SingleRow):
     """How often the schedule syncs, and the keys some sources need. One row, first filled
     from the environment; the settings page edits it and it counts without a restart."""
 
@@ -103,16 +115,12 @@ class SyncSettings(models.Model):
         return "Sync settings"
 
     @classmethod
-    def get(cls) -> SyncSettings:
-        stored, _ = cls.objects.get_or_create(
-            pk=1,
-            defaults={
-                "interval_minutes": settings.LISTSYNC_SYNC_INTERVAL_MINUTES,
-                "trakt_client_id": settings.LISTSYNC_TRAKT_CLIENT_ID,
-                "mdblist_api_key": settings.LISTSYNC_MDBLIST_API_KEY,
-            },
-        )
-        return stored
+    def first_values(cls) -> dict[str, object]:
+        return {
+            "interval_minutes": settings.LISTSYNC_SYNC_INTERVAL_MINUTES,
+            "trakt_client_id": settings.LISTSYNC_TRAKT_CLIENT_ID,
+            "mdblist_api_key": settings.LISTSYNC_MDBLIST_API_KEY,
+        }
 
     def source_keys(self) -> dict[str, str]:
         """The credentials handed to the sources (providers.FetchContext `keys`)."""
@@ -305,7 +313,7 @@ def validate_apprise_urls(value: str) -> None:
             )
 
 
-class NotificationSettings(models.Model):
+class NotificationSettings(SingleRow):
     """Where and when to say what a sync did. One row; the notifications page edits it."""
 
     mode = models.CharField(
@@ -337,11 +345,6 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return "Notification settings"
-
-    @classmethod
-    def get(cls) -> NotificationSettings:
-        stored, _ = cls.objects.get_or_create(pk=1)
-        return stored
 
     @property
     def apprise_url_list(self) -> list[str]:

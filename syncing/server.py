@@ -95,6 +95,12 @@ def user_label(user: dict[str, Any]) -> str:
     return f"{name} (#{user['id']})"
 
 
-def user_choices(empty_label: str) -> list[tuple[str, str]]:
-    """Choices for a "request as" field: the empty choice, then every server user."""
-    return [("", empty_label)] + [(str(pk), label) for pk, label in server_users()]
+def user_choices(
+    empty_label: str, stored: int | None, users: list[tuple[int, str]]
+) -> list[tuple[str, str]]:
+    """Choices for a "request as" field: the empty choice, the server's `users`, and the stored
+    user even when the server does not list it (or cannot be asked), so saving keeps it."""
+    choices = [("", empty_label)] + [(str(pk), label) for pk, label in users]
+    if stored and str(stored) not in {value for value, _ in choices}:
+        choices.append((str(stored), f"User #{stored}"))
+    return choices

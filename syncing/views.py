@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lists.models import FollowedList
 from listsync.types import HtmxHttpRequest
+from listsync.views import local_next
 from syncing.engine import request_cancel
 from syncing.forms import ServerSettingsForm, SyncSettingsForm
 from syncing.jobs import enqueue_sync
@@ -29,11 +30,8 @@ from syncing.server import check_server, check_stored_server
 
 
 def back_to(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Redirect to the local page named by `next`, else to `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    """Redirect to the local page named by `next`, else to the URL named `fallback`."""
+    return redirect(local_next(request, reverse(fallback)))
 
 
 @require_POST

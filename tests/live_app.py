@@ -18,6 +18,25 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN = ("admin", "e2e-password-123")
 
 
+def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py ARGS` in a process of its own, with `env` (its own data folder)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Like run_manage, for commands that must work: their output."""
+    done = run_manage(env, *args)
+    assert done.returncode == 0, f"manage.py {args[0]} failed:\n{done.stderr}"
+    return done.stdout
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -41,10 +60,8 @@ class LiveApp:
         }
         self.process: subprocess.Popen[bytes] | None = None
 
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, timeout=120
-        )
+    def manage(self, *args: str) -> str:
+        return manage(self.env, *args)
 
     def __enter__(self) -> Self:
         self.manage("migrate", "--noinput", "-v0")

@@ -12,20 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from syncing.sandbox import SandboxServer, synthetic_catalogue
+from tests.live_app import run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def manage(env, *args, **kwargs):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
 
 
 def test_a_killed_sync_resumes_without_duplicate_requests(tmp_path):
@@ -38,10 +27,10 @@ def test_a_killed_sync_resumes_without_duplicate_requests(tmp_path):
             "LISTSYNC_SERVER_API_KEY": "sandbox-key",
             "LISTSYNC_HTTP_BACKOFF": "0.01",
         }
-        assert manage(env, "migrate", "-v0").returncode == 0
+        assert run_manage(env, "migrate", "-v0").returncode == 0
         items = tmp_path / "items.txt"
         items.write_text("\n".join(f"tmdb:movie:{8_000_000 + n}" for n in range(titles)))
-        assert manage(env, "addlist", "manual", "--items-file", str(items)).returncode == 0
+        assert run_manage(env, "addlist", "manual", "--items-file", str(items)).returncode == 0
 
         crashing = subprocess.Popen(
             [sys.executable, "manage.py", "runsync", "--json"],
@@ -64,7 +53,7 @@ def test_a_killed_sync_resumes_without_duplicate_requests(tmp_path):
         made_before = len(server.requests_created())
         assert made_before < titles
 
-        resumed = manage(env, "runsync", "--json")
+        resumed = run_manage(env, "runsync", "--json")
 
     assert resumed.returncode == 0, resumed.stderr
     result = json.loads(resumed.stdout)

@@ -10,7 +10,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from pathlib import Path
 import requests
 
 from syncing.sandbox import SYNTHETIC_MOVIE_IDS, SandboxServer, synthetic_catalogue
-from tests.live_app import free_port
+from tests.live_app import free_port, manage
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLES = 200
@@ -99,15 +98,7 @@ class Entrypoint:
         }
 
     def manage(self, *args: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
+        manage(self.env, *args)
 
     def stop(self) -> tuple[float, set[int]]:
         """SIGTERM, as `docker stop` sends; the seconds until the entry point and every process

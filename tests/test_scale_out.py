@@ -21,26 +21,13 @@ import pytest
 import requests
 
 from syncing.sandbox import SandboxServer, synthetic_catalogue
-from tests.live_app import ADMIN, free_port
+from tests.live_app import ADMIN, free_port, manage
 from tests.services import postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLES = 120
 JOBS = 4
 Env = dict[str, str]
-
-
-def manage(env: Env, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"manage.py {args[0]} failed:\n{done.stderr}"
-    return done.stdout
 
 
 def machine(shared: Env, tmp_path_factory: pytest.TempPathFactory, name: str) -> Env:
